@@ -1,0 +1,132 @@
+"""Basket reads. A basket is loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from panier.cart.models import Cart, CartLine
+from panier.catalog import rules as catalog_rules
+from panier.catalog.models import Product, Variant
+from panier.hubs.models import Hub
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    line_id: int
+    variant: Variant
+    product: Product
+    quantity: int
+    unit_price_cents: int
+    line_total_cents: int
+    unit_price_per_unit_cents: int | None
+    available: int
+    is_available: bool
+
+    @property
+    def is_short(self) -> bool:
+        return self.quantity > self.available
+
+    @property
+    def producer(self):
+        return self.product.producer
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart: Cart | None
+    lines: tuple[CartLineView, ...]
+
+    @property
+    def goods_cents(self) -> int:
+        return sum(line.line_total_cents for line in self.lines)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def has_problems(self) -> bool:
+        return any(line.is_short or not line.is_available for line in self.lines)
+
+    def by_producer(self) -> list[tuple[object, list[CartLineView]]]:
+        groups: dict[int, tuple[object, list[CartLineView]]] = {}
+        for line in self.lines:
+            groups.setdefault(line.product.producer_id, (line.product.producer, []))[1].append(line)
+        return list(groups.values())
+
+
+def cart_get(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> Cart | None:
+    """Return the user's basket at a hub, or the anonymous one with ``token``."""
+    if user is not None and user.is_authenticated:
+        return Cart.objects.filter(hub=hub, user=user).first()
+    if not token:
+        return None
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return Cart.objects.filter(hub=hub, token=token, user__isnull=True).first()
+
+
+def cart_view(*, cart: Cart | None) -> CartView:
+    """Return a basket with prices and availability (1 query).
+
+    The basket and checkout pages show no product photos, so the images
+    are not loaded.
+    """
+    if cart is None:
+        return CartView(cart=None, lines=())
+    lines = CartLine.objects.filter(cart=cart).select_related(
+        "variant__product__producer", "variant__product__category", "variant__stock"
+    )
+    views = []
+    for line in lines:
+        variant = line.variant
+        product = variant.product
+        stock = getattr(variant, "stock", None)
+        available = stock.remaining if stock is not None else 0
+        is_available = variant.is_active and product.is_active and product.hub_id == cart.hub_id
+        unit_price = (
+            catalog_rules.weighed_price_cents(variant.price_cents, variant.estimated_weight_g or 0)
+            if product.sold_by_weight
+            else variant.price_cents
+        )
+        views.append(
+            CartLineView(
+                line_id=line.pk,
+                variant=variant,
+                product=product,
+                quantity=line.quantity,
+                unit_price_cents=unit_price,
+                line_total_cents=unit_price * line.quantity,
+                unit_price_per_unit_cents=(
+                    variant.price_cents
+                    if product.sold_by_weight
+                    else catalog_rules.unit_price_cents(variant.price_cents, variant.net_quantity)
+                ),
+                available=available,
+                is_available=is_available,
+            )
+        )
+    return CartView(cart=cart, lines=tuple(views))
+
+
+def cart_item_count(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> int:
+    """Return the number of items in the basket of a user or a token (1 query)."""
+    lines = CartLine.objects.filter(cart__hub=hub)
+    if user is not None and user.is_authenticated:
+        lines = lines.filter(cart__user=user)
+    else:
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError:
+            return 0
+        lines = lines.filter(cart__token=token, cart__user__isnull=True)
+    return lines.aggregate(total=Sum("quantity"))["total"] or 0

@@ -1,0 +1,143 @@
+"""Basket writes. Quantities are checked against the stock left, but
+nothing is reserved until the order is placed."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from panier.cart import rules
+from panier.cart.errors import InvalidQuantity, NotEnoughStock, ProductUnavailable
+from panier.cart.models import Cart, CartLine
+from panier.catalog.models import Variant
+from panier.hubs.models import Hub
+
+
+def cart_create(*, hub: Hub, user=None) -> Cart:
+    """Create a basket, or return the user's existing one at this hub."""
+    if user is not None and user.is_authenticated:
+        try:
+            with transaction.atomic():
+                return Cart.objects.get_or_create(hub=hub, user=user)[0]
+        except IntegrityError:
+            return Cart.objects.get(hub=hub, user=user)
+    return Cart.objects.create(hub=hub)
+
+
+def _variant_for(cart: Cart, variant_id: object) -> Variant:
+    try:
+        vid = int(str(variant_id))
+    except (TypeError, ValueError):
+        raise ProductUnavailable(field="variant") from None
+    variant = (
+        Variant.objects.select_related("product", "stock")
+        .filter(pk=vid, is_active=True, product__is_active=True, product__hub_id=cart.hub_id)
+        .first()
+    )
+    if variant is None:
+        raise ProductUnavailable(field="variant")
+    return variant
+
+
+def _available(variant: Variant) -> int:
+    stock = getattr(variant, "stock", None)
+    return stock.remaining if stock is not None else 0
+
+
+def cart_add(*, cart: Cart, variant_id: object, quantity: object) -> CartLine:
+    """Add units of a variant to a basket.
+
+    Raises InvalidQuantity, ProductUnavailable, or NotEnoughStock when the
+    basket would hold more than is left.
+    """
+    qty = rules.parse_quantity(quantity)
+    if qty is None:
+        raise InvalidQuantity(field="quantity")
+    variant = _variant_for(cart, variant_id)
+    with transaction.atomic():
+        # Locking the basket serialises adds to it: with only the line
+        # locked, two adds of a variant not yet in the basket both insert it
+        # and one fails on the unique constraint. Stamping it is what locks
+        # it (one statement); a refused add rolls the stamp back.
+        Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+        line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
+        new_qty = (line.quantity if line else 0) + qty
+        if new_qty > rules.MAX_QUANTITY:
+            raise InvalidQuantity(field="quantity")
+        available = _available(variant)
+        if new_qty > available:
+            raise NotEnoughStock(available)
+        if line is None:
+            line = CartLine.objects.create(cart=cart, variant=variant, quantity=new_qty)
+        else:
+            line.quantity = new_qty
+            line.save(update_fields=["quantity"])
+    return line
+
+
+def cart_set_quantity(*, cart: Cart, variant_id: object, quantity: object) -> CartLine | None:
+    """Set the units of a variant in a basket; 0 removes the line."""
+    qty = rules.parse_quantity(quantity, allow_zero=True)
+    if qty is None:
+        raise InvalidQuantity(field="quantity")
+    if qty == 0:
+        cart_remove(cart=cart, variant_id=variant_id)
+        return None
+    variant = _variant_for(cart, variant_id)
+    available = _available(variant)
+    if qty > available:
+        raise NotEnoughStock(available)
+    # One UPDATE for a line already in the basket (the usual case); an
+    # insert otherwise, which a concurrent insert of the same line turns
+    # into that UPDATE.
+    lines = CartLine.objects.filter(cart=cart, variant=variant)
+    if not lines.update(quantity=qty):
+        try:
+            with transaction.atomic():
+                return CartLine.objects.create(cart=cart, variant=variant, quantity=qty)
+        except IntegrityError:
+            lines.update(quantity=qty)
+    line = lines.get()
+    line.variant = variant
+    return line
+
+
+def cart_remove(*, cart: Cart, variant_id: object) -> None:
+    try:
+        vid = int(str(variant_id))
+    except (TypeError, ValueError):
+        raise ProductUnavailable(field="variant") from None
+    CartLine.objects.filter(cart=cart, variant_id=vid).delete()
+
+
+def cart_clear(*, cart: Cart) -> None:
+    CartLine.objects.filter(cart=cart).delete()
+
+
+def cart_merge(*, source: Cart, user) -> Cart:
+    """Merge an anonymous basket into the user's basket at the same hub.
+
+    Quantities add up, capped by the stock left and MAX_QUANTITY; the
+    anonymous basket is deleted.
+    """
+    with transaction.atomic():
+        target = cart_create(hub=source.hub, user=user)
+        if target.pk == source.pk:
+            return target
+        # Logins from several tabs merge the same anonymous basket at once:
+        # locking it lets the first one merge it and the others find it
+        # gone, instead of adding it twice or inserting the same line twice.
+        if Cart.objects.select_for_update().filter(pk=source.pk).first() is None:
+            return target
+        Cart.objects.select_for_update().filter(pk=target.pk).first()
+        existing = {line.variant_id: line for line in target.lines.select_for_update()}
+        for line in source.lines.select_related("variant__stock"):
+            cap = min(rules.MAX_QUANTITY, _available(line.variant))
+            if line.variant_id in existing:
+                mine = existing[line.variant_id]
+                mine.quantity = max(1, min(mine.quantity + line.quantity, cap))
+                mine.save(update_fields=["quantity"])
+            else:
+                CartLine.objects.create(cart=target, variant_id=line.variant_id, quantity=max(1, min(line.quantity, cap)))
+        source.delete()
+    return target

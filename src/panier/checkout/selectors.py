@@ -1,0 +1,43 @@
+"""Checkout reads: the slot a customer picked, the payment of an order."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from panier.delivery import rules as delivery_rules
+from panier.delivery.errors import CutoffPassed, SlotFull, SlotNotFound
+from panier.delivery.models import Slot
+from panier.hubs.models import Hub
+from panier.orders.models import Order
+from panier.payments.models import Payment
+
+
+def checkout_slot_get(*, hub: Hub, slot_id: int, now: datetime, check_open: bool = True) -> Slot:
+    """Return a slot of ``hub`` that still takes orders.
+
+    Raises SlotNotFound (unknown or another hub's slot), and unless
+    ``check_open`` is false, CutoffPassed or SlotFull. Booking happens
+    later, with a conditional update, when the order is placed; this only
+    tells the customer early.
+    """
+    slot = Slot.objects.select_related("pickup_point").filter(pk=slot_id, hub=hub).first()
+    if slot is None:
+        raise SlotNotFound(field="slot")
+    if not check_open:
+        return slot
+    if not delivery_rules.slot_is_open(slot.cutoff_at, now=now):
+        raise CutoffPassed(field="slot")
+    if slot.remaining <= 0:
+        raise SlotFull(field="slot")
+    return slot
+
+
+def checkout_order_get(*, hub: Hub, checkout_token: uuid.UUID) -> Order | None:
+    """Return the order placed at ``hub`` with a checkout token, if any."""
+    return Order.objects.select_related("hub").filter(hub=hub, checkout_token=checkout_token).first()
+
+
+def checkout_payment_latest(*, order: Order) -> Payment | None:
+    """Return the latest payment attempt of an order."""
+    return Payment.objects.filter(reference=order.number).order_by("-created_at", "-pk").first()

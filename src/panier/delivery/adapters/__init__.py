@@ -1,0 +1,1 @@
+"""Outside services the delivery app talks to (the address geocoder)."""

@@ -1,0 +1,64 @@
+"""Review blocks included in pages of lower apps (product page, order page).
+
+The catalog and orders templates only name these tags; the data comes
+from the reviews selectors, so those apps need not know about reviews.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.core.paginator import Paginator
+
+from panier.core import clock
+from panier.orders.models import OrderStatus
+from panier.reviews import rules
+from panier.reviews.selectors import (
+    lines_to_review,
+    review_list_published,
+    review_summary,
+    sort_choices,
+)
+
+register = template.Library()
+
+REVIEWS_PER_PAGE = 10
+
+
+@register.inclusion_tag("reviews/shop/_product_reviews.html", takes_context=True)
+def product_reviews(context, product, hub):
+    """The reviews of a product: summary, sort order, the list, how they are checked."""
+    request = context.get("request")
+    sort = request.GET.get("sort", rules.SORT_RECENT) if request else rules.SORT_RECENT
+    if sort not in rules.SORTS:
+        sort = rules.SORT_RECENT
+    paginator = Paginator(review_list_published(product=product, sort=sort), REVIEWS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("reviews_page") if request else 1)
+    return {
+        "hub": hub,
+        "product": product,
+        "summary": review_summary(product=product),
+        "page": page,
+        "sort": sort,
+        "sorts": sort_choices(),
+    }
+
+
+@register.inclusion_tag("reviews/shop/_order_reviews.html", takes_context=True)
+def order_reviews(context, order):
+    """The order page's review box: a link to review each delivered line."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or order.status != OrderStatus.DELIVERED:
+        return {"entries": [], "order": order}
+    return {
+        "entries": lines_to_review(order=order, user=user, now=clock.now()),
+        "order": order,
+        "is_logged_in": user.is_authenticated,
+    }
+
+
+@register.filter
+def stars(rating: int) -> str:
+    """Return a rating as filled and empty stars (★★★☆☆)."""
+    rating = max(0, min(5, int(rating)))
+    return "★" * rating + "☆" * (5 - rating)

@@ -1,0 +1,107 @@
+"""The checkout API for a company: VAT number checks with stable error codes, the exempt order."""
+
+import pytest
+
+from panier.delivery.models import Zone, ZoneKind
+from panier.invoicing.models import Invoice
+from panier.orders.models import Order
+from panier.payments.adapters.sandbox import sandbox_pay
+from panier.payments.models import Payment
+from tests.api.test_checkout import basket, checkout_body, checkout_url
+from tests.rounds.servers import closed_port_url
+from tests.tax.vies_server import vies_serving
+
+AROUND_KEHL = [[48.55, 7.78], [48.55, 7.86], [48.60, 7.86], [48.60, 7.78]]
+KEHL_ADDRESS = {
+    "line1": "Hauptstraße 1",
+    "postal_code": "77694",
+    "city": "Kehl",
+    "country": "DE",
+    "latitude": 48.572,
+    "longitude": 7.815,
+}
+COMPANY = {"name": "Muster GmbH", "country": "DE", "vat_number": "DE136695976"}
+
+
+@pytest.fixture
+def vies(settings):
+    with vies_serving() as (url, asked):
+        settings.PANIER_VIES_URL = url
+        yield asked
+
+
+@pytest.fixture
+def kehl_zone(shop):
+    return Zone.objects.create(hub=shop.hub, name="Kehl", kind=ZoneKind.POLYGON, polygon=AROUND_KEHL, fee_cents=300)
+
+
+@pytest.mark.parametrize(
+    ("company", "status", "code", "field"),
+    [
+        ({**COMPANY, "vat_number": "DE136695977"}, 422, "invalid_vat_number", "vat_number"),
+        ({**COMPANY, "vat_number": "XX12"}, 422, "invalid_vat_number", "vat_number"),
+        ({**COMPANY, "vat_number": "FR40303265045"}, 422, "invalid_vat_number", "vat_number"),
+        ({**COMPANY, "vat_number": "BE0123456749", "country": "BE"}, 422, "invalid_vat_number", "vat_number"),
+        ({**COMPANY, "country": "US"}, 422, "invalid_company", "company_country"),
+        ({**COMPANY, "siret": "12345"}, 422, "invalid_company", "company_siret"),
+        ({**COMPANY, "name": ""}, 422, "invalid_input", None),
+        ({**COMPANY, "vat_number": "DE" + "1" * 30}, 422, "invalid_input", None),
+    ],
+)
+def test_bad_company_details_get_a_stable_code(api, shop, vies, kehl_zone, company, status, code, field):
+    """Malformed numbers, wrong checksums and numbers VIES refuses are 4xx with a code; nothing is ordered."""
+    token = basket(api, shop, (0, 1))
+
+    response = api.post(checkout_url(shop), checkout_body(shop, token, address=KEHL_ADDRESS, company=company))
+
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    if field:
+        assert list(response.json()["fields"]) == [field]
+    assert not Order.objects.exists()
+
+
+def test_delivery_country_outside_the_eu_is_refused(api, shop):
+    token = basket(api, shop, (0, 1))
+    address = {"line1": "5 rue Rossini", "postal_code": "06000", "city": "Nice", "country": "CH"}
+
+    response = api.post(checkout_url(shop), checkout_body(shop, token, address=address))
+
+    assert (response.status_code, response.json()["code"], list(response.json()["fields"])) == (
+        422,
+        "invalid_contact",
+        ["country"],
+    )
+
+
+def test_confirmed_german_company_delivered_in_germany_pays_the_net_total(
+    api, shop, vies, kehl_zone, django_capture_on_commit_callbacks
+):
+    """The API checks the number with VIES before placing the order; payment equals the invoice total."""
+    token = basket(api, shop, (0, 2), (1, 1))
+
+    placed = api.post(checkout_url(shop), checkout_body(shop, token, address=KEHL_ADDRESS, company=COMPANY))
+
+    assert placed.status_code == 201, placed.content
+    body = placed.json()
+    assert (body["total_cents"], body["vat_treatment"]) == (2516, "intra_eu_exempt")
+    payment = Payment.objects.get()
+    assert payment.amount_cents == 2516
+    sandbox_pay(intent_id=payment.provider_ref, card_number="4242424242424242")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(f"/api/v1/payments/{payment.public_id}/return")
+    invoice = Invoice.objects.get()
+    assert (invoice.gross_cents, invoice.vat_cents, invoice.buyer_vat_number) == (2516, 0, "DE136695976")
+    assert len(vies) == 1
+
+
+def test_vies_unreachable_charges_vat_through_the_api(api, shop, settings, kehl_zone):
+    settings.PANIER_VIES_URL = closed_port_url()
+    token = basket(api, shop, (0, 2), (1, 1))
+
+    placed = api.post(checkout_url(shop), checkout_body(shop, token, address=KEHL_ADDRESS, company=COMPANY))
+
+    assert placed.status_code == 201
+    assert placed.json()["vat_treatment"] == "charge"
+    order = Order.objects.get()
+    assert (order.total_cents, order.vies_status, order.company_vat_number) == (2655, "unavailable", "DE136695976")

@@ -1,0 +1,114 @@
+from django.core.cache import cache
+
+from panier.core.cache_versions import catalog_version_bump
+from panier.traffic.pagecache import hub_ids_forget
+from tests import factories
+
+
+def _setup(settings):
+    settings.PANIER_PAGE_CACHE = True
+    cache.clear()
+    hub_ids_forget()
+
+
+def test_anonymous_catalog_page_is_served_from_cache_without_queries(client, db, settings, django_assert_num_queries):
+    """The second anonymous visit of a catalog page runs no SQL at all."""
+    _setup(settings)
+    hub = factories.hub()
+    first = client.get(f"/{hub.slug}/")
+
+    with django_assert_num_queries(0):
+        second = client.get(f"/{hub.slug}/")
+
+    assert first["X-Panier-Cache"] == "miss"
+    assert second["X-Panier-Cache"] == "hit"
+    assert second.content == first.content
+    assert "s-maxage" in second["Cache-Control"]
+
+
+def test_etag_answers_304(client, db, settings):
+    """A client (or shared cache) revalidating with the ETag gets 304."""
+    _setup(settings)
+    hub = factories.hub()
+    etag = client.get(f"/{hub.slug}/")["ETag"]
+
+    response = client.get(f"/{hub.slug}/", HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+
+
+def test_a_version_bump_invalidates_the_hub_pages(client, db, settings):
+    """After a change is saved the next visit renders the page again, with a new ETag."""
+    _setup(settings)
+    hub = factories.hub()
+    before = client.get(f"/{hub.slug}/")
+
+    catalog_version_bump(hub.pk)
+    after = client.get(f"/{hub.slug}/")
+
+    assert after["X-Panier-Cache"] == "miss"
+    assert after["ETag"] != before["ETag"]
+    assert client.get(f"/{hub.slug}/", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+
+
+def test_visitors_with_cookies_and_other_pages_bypass_the_cache(client, db, settings):
+    """A session (basket, account) and non-catalog pages are never served from the cache."""
+    _setup(settings)
+    hub = factories.hub()
+    client.get(f"/{hub.slug}/")
+    client.cookies["sessionid"] = "abc"
+
+    personal = client.get(f"/{hub.slug}/")
+    health = client.get("/healthz")
+
+    assert "X-Panier-Cache" not in personal
+    assert "X-Panier-Cache" not in health
+
+
+def test_cache_is_off_by_default_without_redis(client, db):
+    """Without a shared cache the page cache stays off (test settings have no REDIS_URL)."""
+    hub = factories.hub()
+
+    assert "X-Panier-Cache" not in client.get(f"/{hub.slug}/")
+
+
+def _cached_product_page(client, shop, settings, index=0):
+    _setup(settings)
+    url = f"/{shop.hub.slug}/p/{shop.products[index].slug}/"
+    client.get(url)
+    assert client.get(url)["X-Panier-Cache"] == "hit"
+    return url
+
+
+def test_a_saved_price_shows_at_once(client, shop, settings, django_capture_on_commit_callbacks):
+    """No stale price: saving a variant's price invalidates the cached page."""
+    url = _cached_product_page(client, shop, settings)
+    variant = shop.variant(0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        variant.price_cents = 777
+        variant.save()
+    page = client.get(url)
+
+    assert page["X-Panier-Cache"] == "miss"
+    assert "7,77" in page.content.decode()
+
+
+def test_stock_changes_invalidate_only_when_the_displayed_band_changes(
+    client, shop, settings, django_capture_on_commit_callbacks
+):
+    """10 → 9 units shows the same 'in stock'; 9 → 3 shows 'only 3 left' and must refresh."""
+    from panier.inventory.services import stock_set
+
+    url = _cached_product_page(client, shop, settings)
+    variant_id = shop.variant(0).pk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_set(variant_id=variant_id, remaining=9)
+    still_cached = client.get(url)["X-Panier-Cache"]
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_set(variant_id=variant_id, remaining=3)
+    refreshed = client.get(url)
+
+    assert still_cached == "hit"
+    assert refreshed["X-Panier-Cache"] == "miss"
