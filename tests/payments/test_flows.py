@@ -412,3 +412,36 @@ def test_reconciliation_page_and_command(client, shop, settings):
     assert client.get(reverse("payments_operator:reconciliation", kwargs={"hub_slug": other.slug})).status_code == 404
     queued = client.post(reverse("payments_operator:reconciliation", kwargs={"hub_slug": shop.hub.slug}))
     assert queued.status_code == 302
+
+
+def test_a_capture_marked_done_has_already_moved_the_payment(shop, monkeypatch):
+    """A retry that finds the capture recorded as done finds the payment captured too."""
+    import panier.payments.services as services
+
+    order, payment = _order_and_payment(shop)
+    sandbox_pay(intent_id=payment.provider_ref, card_number="4242 4242 4242 4242")
+    checkout_payment_returned(payment_public_id=payment.public_id)
+    seen = {}
+    real_end = services._operation_end
+
+    def spy(operation, *, status, provider_ref=""):
+        seen[status] = Payment.objects.get(pk=payment.pk).status
+        real_end(operation, status=status, provider_ref=provider_ref)
+
+    monkeypatch.setattr(services, "_operation_end", spy)
+
+    payment_capture(payment_id=payment.pk, amount_cents=payment.amount_cents, idempotency_key="seen:capture")
+
+    assert seen == {"succeeded": PaymentStatus.CAPTURED}
+
+
+def test_the_same_capture_still_running_elsewhere_answers_captured(shop):
+    """Same key, its operation still pending while the payment is already captured: no error, no second call."""
+    order, payment = _captured_order(shop)
+    PaymentOperation.objects.filter(idempotency_key=f"{payment.pk}:capture:1").update(status="pending")
+
+    again = payment_capture(payment_id=payment.pk, amount_cents=payment.amount_cents,
+                            idempotency_key=f"{payment.pk}:capture:1")
+
+    assert again.status == PaymentStatus.CAPTURED
+    assert PaymentOperation.objects.filter(kind="capture").count() == 1

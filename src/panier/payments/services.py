@@ -229,10 +229,15 @@ def payment_capture(*, payment_id: int, amount_cents: int, idempotency_key: str)
         raise AmountInvalid()
     if amount_cents > payment.amount_cents:
         raise CaptureAboveAuthorised(amount_cents=amount_cents, authorised_cents=payment.amount_cents)
-    operation, _ = _operation_start(payment, kind=OperationKind.CAPTURE, amount_cents=amount_cents, key=idempotency_key)
+    operation, created = _operation_start(
+        payment, kind=OperationKind.CAPTURE, amount_cents=amount_cents, key=idempotency_key
+    )
     if operation.status == "succeeded":
         return Payment.objects.get(pk=payment_id)
     if payment.status != PaymentStatus.AUTHORISED:
+        if not created and payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+            # The same capture, already applied by a call running at the same time.
+            return payment
         raise PaymentStateInvalid(status=payment.status)
     try:
         answer = provider_get(payment.provider).capture(
@@ -241,25 +246,33 @@ def payment_capture(*, payment_id: int, amount_cents: int, idempotency_key: str)
     except ProviderError:
         _operation_end(operation, status="failed")
         raise
+    # Apply before marking the operation done: a retry that finds it done
+    # must also find the payment captured.
+    payment = _apply(payment.pk, answer)
     _operation_end(operation, status="succeeded")
-    return _apply(payment.pk, answer)
+    return payment
 
 
 def payment_void(*, payment_id: int, idempotency_key: str, reason: str = "") -> Payment:
     """Release an authorisation that will not be captured (idempotent on the key)."""
     payment = Payment.objects.get(pk=payment_id)
-    operation, _ = _operation_start(payment, kind=OperationKind.VOID, amount_cents=0, key=idempotency_key, reason=reason)
+    operation, created = _operation_start(
+        payment, kind=OperationKind.VOID, amount_cents=0, key=idempotency_key, reason=reason
+    )
     if operation.status == "succeeded":
-        return payment
+        return Payment.objects.get(pk=payment_id)
     if payment.status not in (PaymentStatus.AUTHORISED, PaymentStatus.PENDING):
+        if not created and payment.status == PaymentStatus.CANCELLED:
+            return payment
         raise PaymentStateInvalid(status=payment.status)
     try:
         answer = provider_get(payment.provider).void(payment.provider_ref, idempotency_key=idempotency_key)
     except ProviderError:
         _operation_end(operation, status="failed")
         raise
+    payment = _apply(payment.pk, answer)
     _operation_end(operation, status="succeeded")
-    return _apply(payment.pk, answer)
+    return payment
 
 
 def payment_refund(
