@@ -4,6 +4,7 @@ from django.db import connection
 from django.utils import translation
 
 from panier.traffic.counters import LocalCounters, counters_reset
+from panier.traffic.pagecache import local_pages_forget
 from panier.traffic.policy import policy_cache_clear
 
 
@@ -30,6 +31,7 @@ def _test_settings(settings, tmp_path):
     counters_reset(LocalCounters())
     # Log-in throttling counts failures in the cache.
     cache.clear()
+    local_pages_forget()
     policy_cache_clear()
     settings.STORAGES = {
         **settings.STORAGES,

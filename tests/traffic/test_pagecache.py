@@ -112,3 +112,45 @@ def test_stock_changes_invalidate_only_when_the_displayed_band_changes(
 
     assert still_cached == "hit"
     assert refreshed["X-Panier-Cache"] == "miss"
+
+
+def test_hits_come_from_the_worker_memory_and_never_outlive_the_version(client, db, settings):
+    """A page kept in process memory is served without the shared copy, and not after a change or a cache flush."""
+    from panier.traffic.pagecache import local_pages, slot_for
+
+    _setup(settings)
+    hub = factories.hub()
+    first = client.get(f"/{hub.slug}/")
+    cache.delete(slot_for(f"/{hub.slug}/", "").key)  # the shared copy goes
+
+    from_memory = client.get(f"/{hub.slug}/")
+    assert from_memory["X-Panier-Cache"] == "hit"
+    assert from_memory.content == first.content
+
+    catalog_version_bump(hub.pk)
+    assert client.get(f"/{hub.slug}/")["X-Panier-Cache"] == "miss"
+
+    # The shared cache emptied (a Redis restart): versions start again at a
+    # number never used before, so the pages kept in memory are not served.
+    kept = len(local_pages())
+    cache.clear()
+    assert client.get(f"/{hub.slug}/")["X-Panier-Cache"] == "miss"
+    assert kept >= 1
+
+
+def test_memory_copy_keeps_within_its_budget_and_expires():
+    """Least recently used pages leave first; an entry older than the TTL is not served."""
+    from panier.traffic.pagecache import LocalPages
+
+    pages = LocalPages(budget_bytes=3000, ttl_s=10)
+    for name in "abc":
+        pages.put(name, name.encode() * 900, [], now=0)
+    assert pages.get("a", now=1) is not None  # "a" is now the most recent
+    pages.put("d", b"d" * 900, [], now=1)
+
+    assert pages.get("b", now=2) is None
+    assert pages.get("a", now=2) is not None and pages.get("d", now=2) is not None
+    assert pages.used <= 3000
+    assert pages.get("a", now=11) is None
+    pages.put("huge", b"x" * 5000, [], now=0)
+    assert pages.get("huge", now=0) is None

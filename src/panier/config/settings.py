@@ -353,6 +353,9 @@ PANIER_GEOIP6_PATH = env.str("PANIER_GEOIP6_PATH", default="")
 # every worker, so it is on by default only with Redis (or one process).
 PANIER_PAGE_CACHE = env.bool("PANIER_PAGE_CACHE", default=bool(REDIS_URL))
 PANIER_PAGE_CACHE_TTL_S = env.int("PANIER_PAGE_CACHE_TTL_S", default=600)
+# Memory each worker process gives to its copy of the hot catalog pages
+# (0 turns it off: every hit then reads the page from the shared cache).
+PANIER_PAGE_MEMORY_MB = env.float("PANIER_PAGE_MEMORY_MB", default=16)
 # How long a shared cache (CDN, nginx proxy_cache) may serve a page before
 # revalidating it with its ETag.
 PANIER_SHARED_CACHE_S = env.int("PANIER_SHARED_CACHE_S", default=2)

@@ -6,13 +6,21 @@ the default cache under the hub's catalog version and served again
 without running the view or touching the database (the slug-to-hub map
 is kept in process). Anything personal (a session, a login, a response
 that sets a cookie) bypasses the cache.
+
+Each worker process also keeps the pages it served last in memory
+(``PANIER_PAGE_MEMORY_MB``), under the same versioned key: a hit then
+costs one read of the hub's version in the shared cache instead of two
+reads and the unpickling of the page. A saved change moves the version,
+so a page kept in memory is never served after it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -81,11 +89,90 @@ def shared_headers(etag: str) -> list[tuple[str, str]]:
     ]
 
 
+class LocalPages:
+    """The pages a worker served last, by key, within a byte budget (least recently used go first).
+
+    Entries expire after ``ttl_s`` like the shared copy, so a page that
+    shows something time-dependent is rendered again as often in memory
+    as in the shared cache.
+    """
+
+    def __init__(self, budget_bytes: int, ttl_s: float) -> None:
+        self.budget = budget_bytes
+        self.ttl_s = ttl_s
+        self.used = 0
+        self._pages: OrderedDict[str, tuple[float, bytes, list[tuple[str, str]]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, *, now: float | None = None) -> tuple[bytes, list[tuple[str, str]]] | None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= now:
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return entry[1], entry[2]
+
+    def put(self, key: str, content: bytes, headers: list[tuple[str, str]], *, now: float | None = None) -> None:
+        size = len(content) + len(key)
+        if size > self.budget:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = (now + self.ttl_s, content, headers)
+            self.used += size
+            while self.used > self.budget:
+                self._drop(next(iter(self._pages)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self.used = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def _drop(self, key: str) -> None:
+        _, content, _ = self._pages.pop(key)
+        self.used -= len(content) + len(key)
+
+
+_local: LocalPages | None = None
+
+
+def local_pages() -> LocalPages:
+    """This process's copy of the hot pages (sized from the settings on first use)."""
+    global _local
+    if _local is None:
+        _local = LocalPages(int(settings.PANIER_PAGE_MEMORY_MB * 1024 * 1024), settings.PANIER_PAGE_CACHE_TTL_S)
+    return _local
+
+
+def local_pages_forget() -> None:
+    global _local
+    _local = None
+
+
+def store(slot: Slot, content: bytes, headers: list[tuple[str, str]]) -> None:
+    """Keep a rendered page in the shared cache and in this process."""
+    cache.set(slot.key, (content, headers), timeout=settings.PANIER_PAGE_CACHE_TTL_S)
+    local_pages().put(slot.key, content, headers)
+
+
 def lookup(slot: Slot, if_none_match: str | None) -> tuple[int, bytes, list[tuple[str, str]]] | None:
     """A stored page as (status, body, headers): 304 when the client's copy is current; None on a miss."""
-    stored = cache.get(slot.key)
+    local = local_pages()
+    stored = local.get(slot.key)
     if stored is None:
-        return None
+        stored = cache.get(slot.key)
+        if stored is None:
+            return None
+        local.put(slot.key, *stored)
     if if_none_match == slot.etag:
         return 304, b"", shared_headers(slot.etag)
     content, headers = stored
@@ -118,7 +205,7 @@ class PageCacheMiddleware:
             and not response.has_header("Cache-Control")
         ):
             headers = [(name, response[name]) for name in _HEADERS_KEPT if response.has_header(name)]
-            cache.set(slot.key, (response.content, headers), timeout=settings.PANIER_PAGE_CACHE_TTL_S)
+            store(slot, response.content, headers)
             response["X-Panier-Cache"] = "miss"
             for name, value in shared_headers(slot.etag):
                 response[name] = value
