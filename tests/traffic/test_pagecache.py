@@ -149,7 +149,8 @@ def test_memory_copy_keeps_within_its_budget_and_expires():
     pages.put("d", b"d" * 900, [], now=1)
 
     assert pages.get("b", now=2) is None
-    assert pages.get("a", now=2) is not None and pages.get("d", now=2) is not None
+    assert pages.get("a", now=2) is not None
+    assert pages.get("d", now=2) is not None
     assert pages.used <= 3000
     assert pages.get("a", now=11) is None
     pages.put("huge", b"x" * 5000, [], now=0)
