@@ -422,3 +422,24 @@ def test_basket_forms_keep_csrf_protection(shop):
 
     assert response.status_code == 403
     assert lines(shop) == {shop.variant(0).pk: 1}
+
+
+def test_basket_below_the_minimum_order_says_how_much_is_missing(client, shop):
+    """Below the hub's minimum the basket says what to add and offers no checkout; at the minimum it does."""
+    shop.hub.min_order_cents = 2000
+    shop.hub.save(update_fields=["min_order_cents"])
+    checkout = reverse("checkout:start", kwargs={"hub_slug": shop.hub.slug})
+    add(client, shop, shop.variant(0).pk, 2)  # 2 × 6.50 = 13.00
+
+    below = client.get(url("detail", shop))
+
+    assert 'id="minimum-notice"' in html(below)
+    assert "7,00\xa0€" in html(below).split('id="minimum-notice"', 1)[1]
+    assert checkout not in html(below)
+
+    add(client, shop, shop.variant(0).pk, 1)  # 19.50
+    add(client, shop, shop.variant(0).pk, 1)  # 26.00
+    reached = client.get(url("detail", shop))
+
+    assert 'id="minimum-notice"' not in html(reached)
+    assert checkout in html(reached)

@@ -59,6 +59,8 @@ def _render(request: HttpRequest, hub: Hub, *, status: int = 200) -> HttpRespons
         "basket": basket,
         "groups": basket.by_producer(),
         "checkout_url": _checkout_url(hub),
+        # The hub's minimum order, checked again when the order is placed.
+        "missing_cents": max(0, hub.min_order_cents - basket.goods_cents) if basket.lines else 0,
         "continue_url": _safe_next(request) if request.method == "POST" else None,
     }
     return render(request, "cart/shop/detail.html", context, status=status)

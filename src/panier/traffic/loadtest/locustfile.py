@@ -107,8 +107,14 @@ class Shopper(FastHttpUser):
             self._catalogue()
         if not self.variants:
             return
-        self._post(f"/{self.hub}/basket/add/", {"variant": random.choice(self.variants), "quantity": "1"},
-                   name="checkout: basket add")
+        basket = self._post(f"/{self.hub}/basket/add/", {"variant": random.choice(self.variants), "quantity": "1"},
+                            name="checkout: basket add")
+        # Like a customer, fill the basket up to the shop's minimum order.
+        for _ in range(6):
+            if 'id="minimum-notice"' not in (basket.text or ""):
+                break
+            basket = self._post(f"/{self.hub}/basket/add/", {"variant": random.choice(self.variants), "quantity": "1"},
+                                name="checkout: basket add")
         start = self._get(f"/{self.hub}/checkout/", name="checkout: start")
         html = start.text or ""
         block = html.split('class="pickup-only"')[0]
