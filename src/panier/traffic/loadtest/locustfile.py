@@ -38,12 +38,26 @@ TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
 ORDER_NUMBER = re.compile(r"/confirmation/([A-Z0-9]+-[A-Z0-9]+)/")
 
 
+#: Response times per request name once every user has been started: locust
+#: starts each second's users at the same instant, so the first seconds
+#: measure bursts of simultaneous first visits more than the steady surge.
+STEADY: dict[str, list[float]] = {}
+_ramped = threading.Event()
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count, **kw):
+    _ramped.set()
+
+
 @events.request.add_listener
 def _count(request_type, name, response_time, response_length, response=None, exception=None, context=None, **kw):
     status = getattr(response, "status_code", 0) or 0
     who = (context or {}).get("who", "other")
     with _lock:
         COUNTS[f"{who}:{status // 100}xx" if status else f"{who}:error"] += 1
+        if _ramped.is_set():
+            STEADY.setdefault(name, []).append(response_time)
 
 
 @events.quitting.add_listener
@@ -51,7 +65,7 @@ def _write_counts(environment, **kw):
     path = os.environ.get("PANIER_LOADTEST_COUNTS")
     if path:
         with open(path, "w") as handle:
-            json.dump({"responses": dict(COUNTS), "orders": ORDERS}, handle)
+            json.dump({"responses": dict(COUNTS), "orders": ORDERS, "steady": STEADY}, handle)
 
 
 class Shopper(FastHttpUser):
