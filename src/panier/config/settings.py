@@ -131,6 +131,10 @@ TEMPLATES = [
     },
 ]
 
+# Common form parts (inputs, labels, error lists, field groups) written in
+# Python, with the same HTML as Django's templates.
+FORM_RENDERER = "panier.core.form_renderer.FastFormRenderer"
+
 
 def _database() -> dict:
     default_url = f"sqlite:///{DATA_DIR / 'panier.sqlite3'}"
