@@ -39,8 +39,8 @@ def test_product_page_runs_a_bounded_number_of_queries(
     """A product page with several variants and photos.
 
     First visit: traffic settings, hub, prices and stock, product, variants,
-    photos, two for the reviews. Then the product comes from the cache:
-    hub, prices and stock, reviews.
+    photos, two for the reviews. Then the product and the hub come from
+    the cache: prices and stock, reviews.
     """
     product = many_products(shop, 1)[0]
     client.cookies["visited"] = "1"  # not the anonymous page cache
@@ -49,19 +49,19 @@ def test_product_page_runs_a_bounded_number_of_queries(
         response = client.get(url("product", shop, slug=product.slug))
     assert response.status_code == 200
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = client.get(url("product", shop, slug=product.slug))
     assert again.content == response.content
 
 
-def test_list_page_with_cards_in_the_cache_runs_four_queries(client, shop, django_assert_num_queries):
-    """Cards and filter lists in the cache: hub, count, ids of the page, prices and stock of its variants."""
+def test_list_page_with_cards_in_the_cache_runs_three_queries(client, shop, django_assert_num_queries):
+    """Cards, filter lists and the hub in the cache: count, ids of the page, prices and stock of its variants."""
     many_products(shop, 30)
     client.cookies["visited"] = "1"  # not the anonymous page cache
     path = url("product_list", shop) + f"?producer={shop.producers[0].slug}"
     client.get(path)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(path)
 
     assert html(response).count('class="card product-card"') == 16
