@@ -256,6 +256,55 @@ def check_database(variants: list[int], confirmed: list[str], *, warm_orders: se
     return problems
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> list[int]:
+    """The process and its descendants."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_snapshot(server_pid: int, worker_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, the task worker, PostgreSQL and this load generator."""
+    return {
+        "server": sum(_cpu_seconds(pid) for pid in _tree(server_pid)),
+        "task worker": sum(_cpu_seconds(pid) for pid in _tree(worker_pid)) if worker_pid else 0.0,
+        "PostgreSQL": sum(_cpu_seconds(pid) for pid in _postgres_pids()),
+        "load generator": time.process_time(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30)
@@ -301,6 +350,7 @@ def main() -> None:
         stats = Stats()
         print(f"{args.clients} buyers for {args.duration} s on {len(variants)} popular variants {variants} "
               f"(panier serve: {args.workers} workers × {args.threads} threads, pool ≤ {args.threads})", flush=True)
+        cpu_before = cpu_snapshot(server.pid, worker.pid if worker else None)
         started = time.monotonic()
         stop_at = started + args.duration
         threads = [
@@ -313,6 +363,7 @@ def main() -> None:
             time.sleep(5)
             print(f"  {int(time.monotonic() - started)} s: {len(stats.orders)} orders confirmed", flush=True)
         elapsed = time.monotonic() - started
+        cpu_after = cpu_snapshot(server.pid, worker.pid if worker else None)
         new_deadlocks = deadlocks() - deadlocks_before
         backlog_at_end = followups_pending(first_id)[1] if deferred else 0
         # The worker catches up with the e-mails of the last orders.
@@ -338,6 +389,11 @@ def main() -> None:
     print()
     print(f"orders confirmed: {len(stats.orders)} in {elapsed:.1f} s = {len(stats.orders) / elapsed:.1f} orders/s "
           f"(target ≥ 40)")
+    orders = max(1, len(stats.orders))
+    used = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
+    print(f"CPU while the buyers ran ({elapsed:.1f} s on {os.cpu_count()} cores), per confirmed order: "
+          + ", ".join(f"{name} {seconds * 1000 / orders:.0f} ms" for name, seconds in used.items())
+          + f"; total {sum(used.values()) / elapsed * 100:.0f} % of one core")
     print(f"responses: {dict(sorted(stats.statuses.items()))}; 5xx: {stats.statuses['5xx']}")
     print(f"flows that did not end in a confirmation: {sum(stats.failures.values())} {dict(stats.failures)}")
     print(f"deadlocks: {new_deadlocks}")
