@@ -251,3 +251,24 @@ def test_api_lists_published_reviews(client, shop, customer, delivered, django_a
     assert item["published_at"]
     assert (bad_sort.status_code, json.loads(bad_sort.content)["code"]) == (422, "invalid_input")
     assert (missing.status_code, json.loads(missing.content)["code"]) == (404, "not_found")
+
+
+def test_reviews_are_paged_with_the_counted_total(client, shop):
+    """Twelve published reviews: ten on the first page, two on the second, and the page count from the summary."""
+    from panier.inventory.models import Stock
+
+    Stock.objects.filter(variant=shop.variant(0)).update(remaining=100)
+    type(shop.delivery_slot).objects.filter(pk=shop.delivery_slot.pk).update(capacity=100)
+    for index in range(12):
+        buyer = factories.user(first_name=f"Buyer{index}")
+        order = deliver(factories.placed_order(shop, [(0, 1)], user=buyer))
+        published(shop, buyer, order.lines.first(), 4, body=f"Review number {index:02d}")
+
+    first = client.get(product_url(shop)).content.decode()
+    second = client.get(product_url(shop) + "?sort=recent&reviews_page=2").content.decode()
+
+    assert "from 12 verified reviews" in first
+    assert first.count("Review number") == 10
+    assert "Page 1 of 2" in first
+    assert second.count("Review number") == 2
+    assert "Page 2 of 2" in second

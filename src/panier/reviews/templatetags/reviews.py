@@ -24,6 +24,18 @@ register = template.Library()
 REVIEWS_PER_PAGE = 10
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the number of items instead of counting them again."""
+
+    def __init__(self, object_list, per_page, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 @register.inclusion_tag("reviews/shop/_product_reviews.html", takes_context=True)
 def product_reviews(context, product, hub):
     """The reviews of a product: summary, sort order, the list, how they are checked."""
@@ -31,12 +43,16 @@ def product_reviews(context, product, hub):
     sort = request.GET.get("sort", rules.SORT_RECENT) if request else rules.SORT_RECENT
     if sort not in rules.SORTS:
         sort = rules.SORT_RECENT
-    paginator = Paginator(review_list_published(product=product, sort=sort), REVIEWS_PER_PAGE)
+    summary = review_summary(product=product)
+    # The summary has just counted the published reviews: the paginator
+    # takes that count, and a product without reviews runs no list query.
+    reviews = review_list_published(product=product, sort=sort) if summary.count else []
+    paginator = _CountedPaginator(reviews, REVIEWS_PER_PAGE, count=summary.count)
     page = paginator.get_page(request.GET.get("reviews_page") if request else 1)
     return {
         "hub": hub,
         "product": product,
-        "summary": review_summary(product=product),
+        "summary": summary,
         "page": page,
         "sort": sort,
         "sorts": sort_choices(),
