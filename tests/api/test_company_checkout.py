@@ -105,3 +105,48 @@ def test_vies_unreachable_charges_vat_through_the_api(api, shop, settings, kehl_
     assert placed.json()["vat_treatment"] == "charge"
     order = Order.objects.get()
     assert (order.total_cents, order.vies_status, order.company_vat_number) == (2655, "unavailable", "DE136695976")
+
+
+def _quote_url(shop, token):
+    return f"/api/v1/hubs/{shop.hub.slug}/carts/{token}/quote"
+
+
+def _kehl_quote(**extra):
+    return {
+        "fulfilment": "delivery", "postal_code": "77694", "country": "DE",
+        "latitude": KEHL_ADDRESS["latitude"], "longitude": KEHL_ADDRESS["longitude"], **extra,
+    }
+
+
+def test_quote_for_a_confirmed_company_abroad_is_the_total_the_order_will_take(api, shop, vies, kehl_zone):
+    """The quote takes the company and the delivery country: the same net total the order then charges."""
+    token = basket(api, shop, (0, 2), (1, 1))
+
+    consumer = api.post(_quote_url(shop, token), _kehl_quote()).json()
+    company = api.post(_quote_url(shop, token), _kehl_quote(company=COMPANY)).json()
+    placed = api.post(checkout_url(shop), checkout_body(shop, token, address=KEHL_ADDRESS, company=COMPANY)).json()
+
+    assert (consumer["vat_treatment"], consumer["customer_country"], consumer["total_cents"]) == ("charge", "DE", 2655)
+    assert (company["vat_treatment"], company["customer_country"]) == ("intra_eu_exempt", "DE")
+    assert company["vat_cents"] == 0
+    assert company["total_cents"] == placed["total_cents"] == 2516
+
+
+def test_quote_refuses_a_bad_vat_number_and_a_country_outside_the_eu(api, shop, vies, kehl_zone):
+    token = basket(api, shop, (0, 1))
+
+    bad_number = api.post(_quote_url(shop, token), _kehl_quote(company={**COMPANY, "vat_number": "DE136695977"}))
+    outside = api.post(_quote_url(shop, token), {"fulfilment": "delivery", "postal_code": "06000", "country": "CH"})
+
+    assert (bad_number.status_code, bad_number.json()["code"]) == (422, "invalid_vat_number")
+    assert (outside.status_code, outside.json()["code"]) == (422, "invalid_contact")
+
+
+def test_quote_for_a_french_company_at_pickup_charges_vat(api, shop, vies):
+    """A pickup at the hub is a domestic sale: VAT charged even for a company."""
+    token = basket(api, shop, (0, 1))
+    french = {"name": "Épicerie SARL", "country": "FR", "vat_number": "FR40303265045"}
+
+    body = api.post(_quote_url(shop, token), {"fulfilment": "pickup", "company": french}).json()
+
+    assert (body["vat_treatment"], body["customer_country"], body["total_cents"]) == ("charge", "FR", 650)

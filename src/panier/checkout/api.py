@@ -35,13 +35,13 @@ from panier.checkout.services import (
     checkout_complete,
     checkout_pay,
     checkout_payment_returned,
-    checkout_quote,
+    checkout_quote_for_buyer,
 )
 from panier.core import clock
 from panier.core.api import PageIn, errors, idempotency_key_header, idempotent, paginate
 from panier.core.errors import NotFound
 from panier.delivery.errors import PickupPointNotFound
-from panier.delivery.selectors import pickup_point_list, slot_list_open, zone_for_postal_code
+from panier.delivery.selectors import pickup_point_list, slot_list_open, zone_for_address
 from panier.orders.models import Order, OrderStatus
 from panier.payments.models import Payment
 
@@ -86,9 +86,30 @@ def checkout_quote_api(request: HttpRequest, hub: str, token: str, payload: Body
     shop = hub_or_404(hub)
     cart = cart_or_404(shop, token)
     zone = None
-    if isinstance(payload, DeliveryQuoteIn):
-        zone = zone_for_postal_code(hub=shop, postal_code=payload.postal_code)
-    return QuoteOut.of(checkout_quote(hub=shop, view=cart_view(cart=cart), zone=zone))
+    delivery = isinstance(payload, DeliveryQuoteIn)
+    if delivery:
+        located = payload.latitude is not None and payload.longitude is not None
+        zone = zone_for_address(
+            hub=shop,
+            postal_code=payload.postal_code,
+            latitude=payload.latitude if located else None,
+            longitude=payload.longitude if located else None,
+        )
+    company = payload.company
+    details = CheckoutDetails(
+        fulfilment=payload.fulfilment, slot_id=0, email="", first_name="", last_name="", phone="",
+        accepted_terms=False,
+        postal_code=payload.postal_code if delivery else "",
+        country=payload.country.upper() if delivery else "",
+        company_name=company.name if company else "",
+        company_country=company.country.upper() if company else "",
+        company_vat_number=company.vat_number if company else "",
+        company_siret=company.siret if company else "",
+    )
+    quote, buyer = checkout_quote_for_buyer(
+        hub=shop, view=cart_view(cart=cart), zone=zone, details=details, now=clock.now()
+    )
+    return QuoteOut.of(quote, buyer)
 
 
 def _company_details(payload: _AnyCheckoutIn, address) -> dict:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StrictBool
 
-from panier.checkout.services import Quote
+from panier.checkout.services import BuyerTax, Quote
 from panier.core.api import Id, PageOut, StrictId, WebUrl, required_text, text
 from panier.delivery.models import Slot
 
@@ -50,18 +50,6 @@ class SlotFilterIn(Schema):
     pickup_point: Id | None = Field(None, description="Only the slots at this pickup point.")
 
 
-class DeliveryQuoteIn(Schema):
-    fulfilment: Literal["delivery"]
-    postal_code: required_text(10) = Field(..., examples=["06000"])
-
-
-class PickupQuoteIn(Schema):
-    fulfilment: Literal["pickup"]
-
-
-QuoteIn = Annotated[DeliveryQuoteIn | PickupQuoteIn, Field(discriminator="fulfilment")]
-
-
 class RateOut(Schema):
     rate_bp: int = Field(..., description="VAT rate in basis points (550 = 5.5 %).")
     gross_cents: int
@@ -77,10 +65,16 @@ class QuoteOut(Schema):
     vat: list[RateOut] = Field(..., description="VAT per rate, delivery fee included.")
     min_order_cents: int
     meets_minimum: bool
+    vat_treatment: str = Field(
+        ..., description="`charge` (VAT included), or `intra_eu_exempt` for a company of another member state."
+    )
+    customer_country: str = Field(..., description="ISO 3166 code of the country the sale is taxed for.")
 
     @classmethod
-    def of(cls, quote: Quote) -> QuoteOut:
+    def of(cls, quote: Quote, buyer: BuyerTax) -> QuoteOut:
         return cls(
+            vat_treatment=str(buyer.treatment.kind),
+            customer_country=buyer.customer_country,
             goods_cents=quote.goods_cents,
             delivery_fee_cents=quote.delivery_fee_cents,
             total_cents=quote.total_cents,
@@ -125,6 +119,25 @@ class CompanyIn(Schema):
     )
     siret: text(20) = Field("", description="SIREN or SIRET of a French company.")
     billing_address: text(300) = ""
+
+
+class DeliveryQuoteIn(Schema):
+    fulfilment: Literal["delivery"]
+    postal_code: required_text(10) = Field(..., examples=["06000"])
+    country: text(2) = Field("", description="ISO 3166 code of the delivery country (default: the hub's).")
+    latitude: float | None = Field(
+        None, ge=-90, le=90, description="WGS 84; with longitude, matches polygon and radius zones."
+    )
+    longitude: float | None = Field(None, ge=-180, le=180)
+    company: CompanyIn | None = Field(None, description="The company the customer buys for, if any.")
+
+
+class PickupQuoteIn(Schema):
+    fulfilment: Literal["pickup"]
+    company: CompanyIn | None = Field(None, description="The company the customer buys for, if any.")
+
+
+QuoteIn = Annotated[DeliveryQuoteIn | PickupQuoteIn, Field(discriminator="fulfilment")]
 
 
 class _CheckoutIn(Schema):

@@ -351,6 +351,22 @@ def _buyer_prepare(*, hub: Hub, details: CheckoutDetails, now: datetime) -> tupl
     return details, checkout_buyer_tax(hub=hub, details=details, check=check)
 
 
+def checkout_quote_for_buyer(
+    *, hub: Hub, view: CartView, zone: Zone | None, details: CheckoutDetails, now: datetime
+) -> tuple[Quote, BuyerTax]:
+    """Price a basket for this buyer: delivery country, company and VAT number as the order would take them.
+
+    The same decisions as ``checkout_complete`` (reverse charge for a
+    confirmed VAT number of another member state, destination VAT past
+    a seller's threshold), without reserving anything. Checks the VAT
+    number with VIES when configured: call it with no transaction open.
+    Raises InvalidContact, InvalidCompany or InvalidVatNumber.
+    """
+    details, buyer = _buyer_prepare(hub=hub, details=details, now=now)
+    placement = checkout_placement(hub=hub, view=view, zone=zone, buyer=buyer, now=now)
+    return checkout_quote(hub=hub, view=view, zone=zone, exempt=buyer.exempt, placement=placement), buyer
+
+
 def _buyer_order_fields(details: CheckoutDetails, buyer: BuyerTax) -> dict:
     check = buyer.check
     return {
