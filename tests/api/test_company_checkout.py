@@ -150,3 +150,17 @@ def test_quote_for_a_french_company_at_pickup_charges_vat(api, shop, vies):
     body = api.post(_quote_url(shop, token), {"fulfilment": "pickup", "company": french}).json()
 
     assert (body["vat_treatment"], body["customer_country"], body["total_cents"]) == ("charge", "FR", 650)
+
+
+def test_a_local_number_is_read_in_the_delivery_country_and_errors_speak_french(api, shop, kehl_zone):
+    """A German number without +49 is accepted for a delivery in Germany; contact errors follow the language."""
+    token = basket(api, shop, (0, 1))
+    german = {"email": "kunde@example.de", "first_name": "Jan", "last_name": "Muster", "phone": "030 12345678"}
+
+    placed = api.post(checkout_url(shop), checkout_body(shop, token, address=KEHL_ADDRESS, contact=german))
+    refused = api.post(checkout_url(shop), checkout_body(shop, token, contact={**german, "email": "nope"}))
+
+    assert placed.status_code == 201, placed.content
+    assert Order.objects.get(number=placed.json()["number"]).phone == "+493012345678"
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_contact")
+    assert refused.json()["message"] == "Veuillez saisir une adresse e-mail valide."

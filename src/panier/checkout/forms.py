@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +19,7 @@ from panier.checkout.services import (
     checkout_address_locate,
     checkout_company_clean,
     checkout_vat_number_check,
+    phone_number_parse,
 )
 from panier.core.errors import Conflict, PanierError
 from panier.delivery.errors import PickupPointNotFound
@@ -100,11 +100,9 @@ class DetailsForm(forms.Form):
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"]
-        try:
-            number = phonenumbers.parse(raw, "FR")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(_("Please enter a valid phone number.")) from None
-        if not phonenumbers.is_valid_number(number):
+        # The delivery country is chosen beside this form (company part).
+        country = str(self.data.get("country", ""))[:2]
+        if phone_number_parse(raw, (country, self.hub.country)) is None:
             raise forms.ValidationError(_("Please enter a valid phone number."))
         return raw.strip()
 

@@ -395,21 +395,36 @@ def _line_amounts(hub: Hub, line, exempt: bool, placement: taxation.Placement | 
     )
 
 
-def _clean_contact(details: CheckoutDetails) -> tuple[str, str]:
+def phone_number_parse(raw: str, regions: tuple[str, ...]) -> phonenumbers.PhoneNumber | None:
+    """A valid phone number, or None.
+
+    A number written with its country code (+32 …) is read as such; one
+    without is tried as a number of each region in turn (ISO codes, e.g.
+    the delivery country, then the hub's).
+    """
+    for region in dict.fromkeys(code.strip().upper() for code in (*regions, "FR") if code.strip()):
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+    return None
+
+
+def _clean_contact(details: CheckoutDetails, *, regions: tuple[str, ...]) -> tuple[str, str]:
+    """Check the contact fields; return the e-mail and the phone number in E.164."""
     email = details.email.strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidContact("Please enter a valid e-mail address.", field="email") from None
+        raise InvalidContact(_("Please enter a valid e-mail address."), field="email") from None
     for name, value in (("first_name", details.first_name), ("last_name", details.last_name)):
         if not value.strip() or len(value) > 100:
-            raise InvalidContact("Please enter your name.", field=name)
-    try:
-        number = phonenumbers.parse(details.phone, "FR")
-    except phonenumbers.NumberParseException:
-        raise InvalidContact("Please enter a valid phone number.", field="phone") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidContact("Please enter a valid phone number.", field="phone")
+            raise InvalidContact(_("Please enter your name."), field=name)
+    number = phone_number_parse(details.phone, regions)
+    if number is None:
+        raise InvalidContact(_("Please enter a valid phone number."), field="phone")
     return email, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -449,9 +464,9 @@ def _place(details: CheckoutDetails, hub: Hub):
     """Validate where the order goes; return (zone, pickup point, slot kind)."""
     if details.fulfilment == Fulfilment.DELIVERY:
         if not details.address_line1.strip() or len(details.address_line1) > 200:
-            raise InvalidContact("Please enter your street address.", field="address_line1")
+            raise InvalidContact(_("Please enter your street address."), field="address_line1")
         if not details.city.strip() or len(details.city) > 100:
-            raise InvalidContact("Please enter your city.", field="city")
+            raise InvalidContact(_("Please enter your city."), field="city")
         zone = zone_for_address(
             hub=hub, postal_code=details.postal_code, latitude=details.latitude, longitude=details.longitude
         )
@@ -489,7 +504,8 @@ def checkout_complete(
     now = now or clock.now()
     if not details.accepted_terms:
         raise TermsNotAccepted(field="accepted_terms")
-    email, phone = _clean_contact(details)
+    delivery_country = details.country if details.fulfilment == Fulfilment.DELIVERY else ""
+    email, phone = _clean_contact(details, regions=(delivery_country, hub.country))
     zone, point, slot_kind = _place(details, hub)
     details, buyer = _buyer_prepare(hub=hub, details=details, now=now)
     try:
