@@ -176,7 +176,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "panier.core.redis_cache.PanierRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "panier",
         }
