@@ -158,3 +158,18 @@ def test_erasure_stops_recurring_baskets_and_revokes_stored_cards(shop):
     assert (subscription.status, subscription.email, subscription.last_name, subscription.phone) == (
         SubscriptionStatus.CANCELLED, "", "", "")
     assert StoredPaymentMethod.objects.filter(customer=user, revoked_at__isnull=True).count() == 0
+
+
+def test_erasure_drops_cached_product_pages_that_name_the_author(customer, shop, django_capture_on_commit_callbacks):
+    """The anonymous page cache keeps product pages by catalog version: erasure moves it, so the name goes at once."""
+    from panier.core.cache_versions import catalog_version
+
+    user, order = customer
+    review = review_submit(user=user, order_line_id=order.lines.get().pk, rating=4, body="Bon")
+    review_moderate(review_id=review.pk, hub_id=shop.hub.pk, actor=shop.operator, approve=True)
+    before = catalog_version(shop.hub.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=user, actor=user)
+
+    assert catalog_version(shop.hub.pk) == before + 1

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from panier.audit.models import AuditAction
 from panier.audit.services import audit_purge, audit_record, export_record
 from panier.cart.models import Cart
 from panier.core import clock
+from panier.core.cache_versions import catalog_version_bump
 from panier.hubs.models import Hub, HubStaff
 from panier.invoicing.models import Invoice
 from panier.notifications.services import email_send_on_commit
@@ -135,7 +137,12 @@ def account_erase(*, user: User, actor: Any = None, request=None, now: datetime 
         ProducerStaff.objects.filter(user=user).delete()
         # Published reviews stay (they inform other buyers and remain verified
         # purchases) but no longer name or point to their author.
+        review_hubs = set(Review.objects.filter(author=user).values_list("hub_id", flat=True))
         reviews = Review.objects.filter(author=user).update(author=None, author_name=gettext("Former customer"))
+        # Product pages kept in the page caches show the author's name: move
+        # the catalog version of each hub concerned once the erasure commits.
+        for hub_id in review_hubs:
+            transaction.on_commit(partial(catalog_version_bump, hub_id))
         # Recurring baskets stop, and stored cards can no longer be charged.
         Subscription.objects.filter(user=user).exclude(status=SubscriptionStatus.CANCELLED).update(
             status=SubscriptionStatus.CANCELLED
