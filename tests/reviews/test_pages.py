@@ -272,3 +272,26 @@ def test_reviews_are_paged_with_the_counted_total(client, shop):
     assert "Page 1 of 2" in first
     assert second.count("Review number") == 2
     assert "Page 2 of 2" in second
+
+
+def test_the_kept_reviews_block_follows_every_change(client, shop, customer, delivered, django_capture_on_commit_callbacks):
+    """Kept rendered per product, sort, page and language; a publication or an erasure shows on the next visit."""
+    from panier.privacy.services import account_erase
+
+    client.cookies["visited"] = "1"  # past the anonymous page cache, to see the block's own cache
+    assert "No review yet." in client.get(product_url(shop)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published(shop, customer, delivered.lines.first(), 5, body="Superb")
+    page = client.get(product_url(shop)).content.decode()
+    assert "Superb" in page
+    assert "Alice" in page
+    french = client.get(product_url(shop).replace("/en/", "/", 1)).content.decode()
+    assert "Avis clients" in french
+    assert "Customer reviews" not in french
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=customer, actor=customer)
+    after = client.get(product_url(shop)).content.decode()
+    assert "Superb" in after
+    assert "Alice" not in after.split('id="reviews"', 1)[1]

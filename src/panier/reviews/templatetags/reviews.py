@@ -7,9 +7,14 @@ from the reviews selectors, so those apps need not know about reviews.
 from __future__ import annotations
 
 from django import template
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from panier.core import clock
+from panier.core.cache_versions import catalog_version
 from panier.orders.models import OrderStatus
 from panier.reviews import rules
 from panier.reviews.selectors import (
@@ -22,6 +27,9 @@ from panier.reviews.selectors import (
 register = template.Library()
 
 REVIEWS_PER_PAGE = 10
+#: Seconds a rendered reviews block is kept (a changed review moves the
+#: version at once; this bounds what a missed move could leave).
+REVIEWS_BLOCK_CACHE_S = 600
 
 
 class _CountedPaginator(Paginator):
@@ -36,27 +44,36 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
-@register.inclusion_tag("reviews/shop/_product_reviews.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def product_reviews(context, product, hub):
-    """The reviews of a product: summary, sort order, the list, how they are checked."""
+    """The reviews of a product: summary, sort order, the list, how they are checked.
+
+    The block is the same for every visitor of a product page (no form
+    token, no personal part), so it is kept rendered in the cache under the
+    hub's catalog version, which every publication, reply, removal and
+    erasure of a review moves: a kept block never outlives a change.
+    """
     request = context.get("request")
     sort = request.GET.get("sort", rules.SORT_RECENT) if request else rules.SORT_RECENT
     if sort not in rules.SORTS:
         sort = rules.SORT_RECENT
-    summary = review_summary(product=product)
-    # The summary has just counted the published reviews: the paginator
-    # takes that count, and a product without reviews runs no list query.
-    reviews = review_list_published(product=product, sort=sort) if summary.count else []
-    paginator = _CountedPaginator(reviews, REVIEWS_PER_PAGE, count=summary.count)
-    page = paginator.get_page(request.GET.get("reviews_page") if request else 1)
-    return {
-        "hub": hub,
-        "product": product,
-        "summary": summary,
-        "page": page,
-        "sort": sort,
-        "sorts": sort_choices(),
-    }
+    raw_page = request.GET.get("reviews_page", "1") if request else "1"
+    page_key = raw_page if raw_page.isdigit() and len(raw_page) <= 4 else "1"
+    key = f"reviews-block:{product.pk}:{sort}:{page_key}:{get_language()}:{catalog_version(hub.pk)}"
+    html = cache.get(key)
+    if html is None:
+        summary = review_summary(product=product)
+        # The summary has just counted the published reviews: the paginator
+        # takes that count, and a product without reviews runs no list query.
+        reviews = review_list_published(product=product, sort=sort) if summary.count else []
+        paginator = _CountedPaginator(reviews, REVIEWS_PER_PAGE, count=summary.count)
+        page = paginator.get_page(page_key)
+        html = render_to_string(
+            "reviews/shop/_product_reviews.html",
+            {"hub": hub, "product": product, "summary": summary, "page": page, "sort": sort, "sorts": sort_choices()},
+        )
+        cache.set(key, html, timeout=REVIEWS_BLOCK_CACHE_S)
+    return mark_safe(html)  # noqa: S308 - rendered from our own template, autoescaped
 
 
 @register.inclusion_tag("reviews/shop/_order_reviews.html", takes_context=True)
