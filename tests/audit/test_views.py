@@ -1,5 +1,7 @@
 """Back-office pages write audit entries; the audit page is for hub owners only."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -73,3 +75,29 @@ def test_audit_page_is_hidden_from_other_staff_and_hubs(client, shop):
     assert client.get(url).status_code == 403
     factories.login_staff(client, other.operator)
     assert client.get(url).status_code == 404
+
+
+def test_exports_are_counted_on_the_hubs_calendar_day(shop):
+    """An export at 23:30 UTC is at 00:30 in Paris: it counts for the hub's new day, which the chart includes."""
+    import time_machine
+
+    from panier.audit.selectors import exports_per_day
+
+    with time_machine.travel("2026-11-24 23:30:00+00:00", tick=False):
+        audit_record(action="export", object_type="customers", hub=shop.hub, actor=shop.operator, rows=7)
+
+    days = exports_per_day(hub=shop.hub, today=date(2026, 11, 25), days=2)
+
+    assert [(d.day, d.rows) for d in days] == [(date(2026, 11, 24), 0), (date(2026, 11, 25), 7)]
+
+
+def test_late_evening_exports_show_on_the_page(client, shop):
+    """At 23:30 UTC (00:30 in Paris) the page counts the export just made: its day is the hub's today."""
+    import time_machine
+
+    with time_machine.travel("2026-11-24 23:30:00+00:00", tick=True):
+        audit_record(action="export", object_type="customers", hub=shop.hub, actor=shop.operator, rows=9)
+        factories.login_staff(client, shop.operator)
+        page = client.get(reverse("audit:log", kwargs={"hub_slug": shop.hub.slug}))
+
+    assert b"9 rows exported" in page.content

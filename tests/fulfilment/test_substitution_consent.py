@@ -1,7 +1,10 @@
 """The customer's choice for missing items, from checkout to the packing screen."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from panier.orders.models import Order
 from tests import factories
@@ -37,7 +40,8 @@ def test_packing_offers_substitution_only_with_consent(client, shop):
     refused = factories.placed_order(shop, [(0, 2)])
     accepted = factories.placed_order(shop, [(0, 2)], allow_substitutions=True)
     factories.login_staff(client, shop.operator)
-    day = refused.slot.starts_at.date().isoformat()
+    # The board lists a day of the hub's calendar (the slot's UTC date differs late in the evening).
+    day = timezone.localtime(refused.slot.starts_at, ZoneInfo(shop.hub.timezone)).date().isoformat()
 
     board = client.get(reverse("packing:day", kwargs={"hub_slug": shop.hub.slug}) + f"?day={day}").content.decode()
     assert "Refund" in board

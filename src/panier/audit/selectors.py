@@ -66,13 +66,18 @@ class DayCount:
 
 
 def exports_per_day(*, hub: Hub, today: date, days: int = 30) -> list[DayCount]:
-    """Exports and exported rows per day (UTC days) for the last ``days`` days, zeros included."""
+    """Exports and exported rows per day of the hub's calendar for the last ``days`` days, zeros included.
+
+    ``today`` is the hub's local date (``timezone.localdate`` in the hub's
+    zone): days are cut at the hub's midnight, in the query as in the range.
+    """
+    zone = ZoneInfo(hub.timezone)
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=ZoneInfo("UTC"))
+    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
     counted = {
         row["day"]: row
         for row in AuditEntry.objects.filter(hub=hub, action=AuditAction.EXPORT, created_at__gte=start)
-        .annotate(day=TruncDate("created_at"))
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
         .values("day")
         .annotate(exports=Count("pk"), rows=Sum("rows"))
         .order_by()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -74,7 +75,7 @@ def audit_log(request: HttpRequest, *, hub) -> HttpResponse:
         until=_date(request.GET.get("until", ""), errors),
     )
     page = Paginator(audit_entries(hub=hub, flt=flt), 50).get_page(request.GET.get("page"))
-    days = exports_per_day(hub=hub, today=timezone.now().date())
+    days = exports_per_day(hub=hub, today=timezone.localdate(timezone=ZoneInfo(hub.timezone)))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
