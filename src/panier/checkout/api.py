@@ -95,16 +95,11 @@ def checkout_quote_api(request: HttpRequest, hub: str, token: str, payload: Body
             latitude=payload.latitude if located else None,
             longitude=payload.longitude if located else None,
         )
-    company = payload.company
     details = CheckoutDetails(
         fulfilment=payload.fulfilment, slot_id=0, email="", first_name="", last_name="", phone="",
         accepted_terms=False,
         postal_code=payload.postal_code if delivery else "",
-        country=payload.country.upper() if delivery else "",
-        company_name=company.name if company else "",
-        company_country=company.country.upper() if company else "",
-        company_vat_number=company.vat_number if company else "",
-        company_siret=company.siret if company else "",
+        **_company_details(payload, payload if delivery else None),
     )
     quote, buyer = checkout_quote_for_buyer(
         hub=shop, view=cart_view(cart=cart), zone=zone, details=details, now=clock.now()
@@ -112,8 +107,12 @@ def checkout_quote_api(request: HttpRequest, hub: str, token: str, payload: Body
     return QuoteOut.of(quote, buyer)
 
 
-def _company_details(payload: _AnyCheckoutIn, address) -> dict:
-    """The delivery country and company part of a checkout request, as CheckoutDetails fields."""
+def _company_details(payload, address) -> dict:
+    """The delivery country and company part of a checkout or quote request, as CheckoutDetails fields.
+
+    ``address`` is whatever carries the delivery country: the order's
+    address, or the delivery quote itself; None for a pickup.
+    """
     fields = {"country": (address.country or "").upper() if address else ""}
     company = payload.company
     if company is not None:
