@@ -21,6 +21,12 @@ DJANGO = DjangoTemplates()
 FAST = FastFormRenderer()
 
 
+class OwnOptionSelect(forms.Select):
+    """Options drawn with another of Django's option templates."""
+
+    option_template_name = "django/forms/widgets/input_option.html"
+
+
 class Everything(forms.Form):
     name = forms.CharField(label="Nom & prénom", help_text="<b>help</b> kept as HTML", max_length=20)
     email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -35,6 +41,17 @@ class Everything(forms.Form):
     kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B & C")], widget=forms.RadioSelect)
     size = forms.ChoiceField(choices=[("s", "Small"), ("l", "Large")])
     notes = forms.CharField(required=False, widget=forms.Textarea)
+    grouped = forms.ChoiceField(
+        required=False,
+        choices=[("", "---"), ("x", "X"), ("Fruits & co", [("p", "Pomme"), ("q", mark_safe("<b>Poire</b>"))])],
+    )
+    several = forms.MultipleChoiceField(required=False, choices=[(1, "Un"), (2, "Deux <2>")])
+    ticks = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "ticks \"x\""}),
+        choices=[("a", "A"), ("Group", [("b", "B"), ("c", "C")])],
+    )
+    maybe = forms.NullBooleanField(required=False)
+    own_option = forms.ChoiceField(required=False, choices=[("a", "A")], widget=OwnOptionSelect)
     plain = forms.CharField(required=False, label_suffix=" →")
 
 
@@ -66,9 +83,11 @@ def both(form_class, **kwargs):
     [
         None,
         {},
-        {"name": "x" * 30, "email": "not an e-mail", "quantity": "0", "token": "<t>", "kind": "z", "size": "l"},
+        {"name": "x" * 30, "email": "not an e-mail", "quantity": "0", "token": "<t>", "kind": "z", "size": "l",
+         "grouped": "nope", "several": ["3"], "ticks": ["z"], "maybe": "x"},
         {"name": "Élise \"O'Neil\" <b>", "email": "e@example.org", "quantity": "3", "secret": "s3cr&t",
-         "token": "t", "agree": "on", "kind": "b", "size": "s", "notes": "<script>", "site": "https://x.fr/?a=1&b=2"},
+         "token": "t", "agree": "on", "kind": "b", "size": "s", "notes": "<script>", "site": "https://x.fr/?a=1&b=2",
+         "grouped": "q", "several": ["1", "2"], "ticks": ["a", "c"], "maybe": "true", "own_option": "a"},
     ],
 )
 def test_same_html_as_django(form_class, data):
@@ -97,6 +116,26 @@ def test_any_value_label_and_attribute_renders_the_same(value, label, help_text,
         fast_form = Random(data=data, initial={"field": value}, renderer=FAST)
         assert fast_form["field"].as_field_group() == django_form["field"].as_field_group()
         assert str(fast_form) == str(django_form)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    choices=st.lists(st.tuples(st.text(max_size=8), st.text(max_size=12)), min_size=1, max_size=5, unique_by=lambda c: c[0]),
+    group=st.text(max_size=8),
+    picked=st.text(max_size=8),
+    widget=st.sampled_from([forms.Select, forms.RadioSelect, forms.SelectMultiple, forms.CheckboxSelectMultiple]),
+)
+def test_any_choice_renders_the_same(choices, group, picked, widget):
+    """Random option values, labels and group names in selects, radio buttons and checkbox lists."""
+    multiple = widget in (forms.SelectMultiple, forms.CheckboxSelectMultiple)
+    field_class = forms.MultipleChoiceField if multiple else forms.ChoiceField
+    grouped = [*choices[:1], (group, choices[1:])] if len(choices) > 1 and group else choices
+
+    class Random(forms.Form):
+        field = field_class(choices=grouped, widget=widget, required=False)
+
+    for data in (None, {"field": [picked] if multiple else picked}):
+        assert str(Random(data=data, renderer=FAST)) == str(Random(data=data, renderer=DJANGO))
 
 
 def _project_forms():
@@ -149,3 +188,27 @@ def _without_tokens(html: str) -> str:
     import re
 
     return re.sub(r'name="(csrfmiddlewaretoken|checkout_token)" value="[^"]+"', "", html)
+
+
+def test_choice_widgets_need_no_template(monkeypatch):
+    """Selects, radio buttons and checkbox lists are written in Python: no template is loaded for them."""
+    renderer = FastFormRenderer()
+
+    def no_template(name):
+        raise AssertionError(f"template loaded: {name}")
+
+    monkeypatch.setattr(renderer, "get_template", no_template)
+
+    class Choices(forms.Form):
+        one = forms.ChoiceField(choices=[("a", "A"), ("G", [("b", "B")])])
+        radio = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect)
+        ticks = forms.MultipleChoiceField(choices=[("a", "A")], widget=forms.CheckboxSelectMultiple)
+
+    form = Choices(renderer=renderer)
+    assert 'value="b"' in str(form["one"])
+    assert 'type="radio"' in str(form["radio"])
+    assert 'type="checkbox"' in str(form["ticks"])
+    # A select whose options use a template of the project's own goes to the templates.
+    with pytest.raises(AssertionError, match="template loaded"):
+        type("Own", (forms.Select,), {"option_template_name": "shop/own_option.html"})(
+            choices=[("a", "A")]).render("x", "a", renderer=renderer)

@@ -75,24 +75,17 @@ def cart_get(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> Ca
     return Cart.objects.filter(hub=hub, token=token, user__isnull=True).first()
 
 
-def cart_view(*, cart: Cart | None) -> CartView:
-    """Return a basket with prices and availability (1 query).
+_LINE_RELATIONS = ("variant__product__producer", "variant__product__category", "variant__stock")
 
-    The basket and checkout pages show no product photos, so the images
-    are not loaded.
-    """
-    if cart is None:
-        return CartView(cart=None, lines=())
-    lines = CartLine.objects.filter(cart=cart).select_related(
-        "variant__product__producer", "variant__product__category", "variant__stock"
-    )
+
+def _line_views(lines, hub_id: int) -> tuple[CartLineView, ...]:
     views = []
     for line in lines:
         variant = line.variant
         product = variant.product
         stock = getattr(variant, "stock", None)
         available = stock.remaining if stock is not None else 0
-        is_available = variant.is_active and product.is_active and product.hub_id == cart.hub_id
+        is_available = variant.is_active and product.is_active and product.hub_id == hub_id
         unit_price = (
             catalog_rules.weighed_price_cents(variant.price_cents, variant.estimated_weight_g or 0)
             if product.sold_by_weight
@@ -115,7 +108,43 @@ def cart_view(*, cart: Cart | None) -> CartView:
                 is_available=is_available,
             )
         )
-    return CartView(cart=cart, lines=tuple(views))
+    return tuple(views)
+
+
+def cart_view(*, cart: Cart | None) -> CartView:
+    """Return a basket with prices and availability (1 query).
+
+    The basket and checkout pages show no product photos, so the images
+    are not loaded.
+    """
+    if cart is None:
+        return CartView(cart=None, lines=())
+    lines = CartLine.objects.filter(cart=cart).select_related(*_LINE_RELATIONS)
+    return CartView(cart=cart, lines=_line_views(lines, cart.hub_id))
+
+
+def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> CartView:
+    """Find a user's or a token's basket at ``hub`` and load it with its lines.
+
+    One query when the basket has lines (the basket comes with them), two
+    when it is empty, none without a user or a valid token. The same
+    basket as ``cart_view(cart=cart_get(...))``.
+    """
+    lines = CartLine.objects.filter(cart__hub=hub)
+    if user is not None and user.is_authenticated:
+        lines = lines.filter(cart__user=user)
+    else:
+        if not token:
+            return CartView(cart=None, lines=())
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError:
+            return CartView(cart=None, lines=())
+        lines = lines.filter(cart__token=token, cart__user__isnull=True)
+    loaded = list(lines.select_related("cart", *_LINE_RELATIONS))
+    if not loaded:
+        return CartView(cart=cart_get(hub=hub, user=user, token=token), lines=())
+    return CartView(cart=loaded[0].cart, lines=_line_views(loaded, hub.pk))
 
 
 def cart_item_count(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> int:

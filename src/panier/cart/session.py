@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from panier.cart.models import Cart
-from panier.cart.selectors import cart_get
+from panier.cart.selectors import CartView, cart_get, cart_view_find
 from panier.cart.services import cart_create, cart_merge
 from panier.hubs.models import Hub
 
@@ -37,6 +37,14 @@ def request_cart(request: HttpRequest, hub: Hub, *, create: bool = False) -> Car
         tokens[str(hub.pk)] = str(cart.token)
         request.session[SESSION_KEY] = tokens
     return cart
+
+
+def request_basket(request: HttpRequest, hub: Hub) -> CartView:
+    """Return the basket of this request at ``hub`` with its lines (usually one query)."""
+    user = request.user
+    if user.is_authenticated:
+        return cart_view_find(hub=hub, user=user)
+    return cart_view_find(hub=hub, token=request.session.get(SESSION_KEY, {}).get(str(hub.pk)))
 
 
 def merge_request_carts(request: HttpRequest, user) -> None:

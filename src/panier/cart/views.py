@@ -21,9 +21,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from panier.cart.errors import ProductUnavailable
 from panier.cart.forms import AddForm, RemoveForm, UpdateForm
-from panier.cart.selectors import cart_view
 from panier.cart.services import cart_add, cart_remove, cart_set_quantity
-from panier.cart.session import remember_basket_count, request_cart
+from panier.cart.session import remember_basket_count, request_basket, request_cart
 from panier.core.errors import Conflict, PanierError
 from panier.hubs.decorators import hub_view
 from panier.hubs.models import Hub
@@ -52,7 +51,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 
 def _render(request: HttpRequest, hub: Hub, *, status: int = 200) -> HttpResponse:
-    basket = cart_view(cart=request_cart(request, hub))
+    basket = request_basket(request, hub)
     remember_basket_count(request, hub, basket.item_count)
     context = {
         "hub": hub,

@@ -26,8 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panier.cart.errors import CartEmpty
-from panier.cart.selectors import cart_view
-from panier.cart.session import remember_basket_count, request_cart
+from panier.cart.session import remember_basket_count, request_basket, request_cart
 from panier.checkout.forms import (
     STORED_FIELDS,
     BuyerForm,
@@ -132,11 +131,6 @@ def _slot_groups(hub: Hub, points: list, now) -> tuple[list, list]:
 @hub_view
 def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
     """Step 1: how and when the order is received, and the contact details."""
-    basket = cart_view(cart=request_cart(request, hub))
-    if basket.is_empty:
-        messages.info(request, _("Your basket is empty."))
-        return redirect(basket_url(hub))
-    remember_basket_count(request, hub, basket.item_count)
     now = clock.now()
     points = list(pickup_point_list(hub=hub))
     status = 200
@@ -144,6 +138,8 @@ def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
         form = DetailsForm(request.POST, hub=hub, pickup_points=points, now=now)
         buyer = BuyerForm(request.POST, hub=hub, now=now)
         if form.is_valid() and buyer.is_valid():
+            # The basket is not needed here: the recap loads it and sends
+            # an emptied basket back to the basket page.
             state = _state(request, hub)
             state["details"] = form.stored()
             state["buyer"] = buyer.stored()
@@ -153,6 +149,11 @@ def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
     else:
         form = DetailsForm(initial=_initial(request, hub), hub=hub, pickup_points=points, now=now)
         buyer = BuyerForm(initial=_buyer_initial(request, hub), hub=hub, now=now)
+    basket = request_basket(request, hub)
+    if basket.is_empty:
+        messages.info(request, _("Your basket is empty."))
+        return redirect(basket_url(hub))
+    remember_basket_count(request, hub, basket.item_count)
     delivery_slots, pickup_groups = _slot_groups(hub, points, now)
     context = {
         "hub": hub,
@@ -177,7 +178,7 @@ def _review_context(request: HttpRequest, hub: Hub, details: dict, *, now, stric
     ``strict`` false, only when the slot no longer exists, so that a
     refused order can be shown again with its message.
     """
-    basket = cart_view(cart=request_cart(request, hub))
+    basket = request_basket(request, hub)
     remember_basket_count(request, hub, basket.item_count)
     zone = None
     if details["fulfilment"] == Fulfilment.DELIVERY:

@@ -54,8 +54,12 @@ CATEGORY_INTRA_EU = INTRA_EU.category_code
 
 def _number_take(*, hub: Hub, prefix: str) -> tuple[NumberSequence, int]:
     """Lock the series row and take its next number. Call inside a transaction."""
-    NumberSequence.objects.get_or_create(hub=hub, prefix=prefix)
-    sequence = NumberSequence.objects.select_for_update().get(hub=hub, prefix=prefix)
+    sequence = NumberSequence.objects.select_for_update().filter(hub=hub, prefix=prefix).first()
+    if sequence is None:
+        # The series' first number: create the row (another transaction
+        # may create it at the same moment), then lock it.
+        NumberSequence.objects.get_or_create(hub=hub, prefix=prefix)
+        sequence = NumberSequence.objects.select_for_update().get(hub=hub, prefix=prefix)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence, sequence.last_number

@@ -1,0 +1,59 @@
+"""Slot windows and slot choices, written in Python.
+
+The checkout page lists every open slot (two dozen at a small hub); as
+template includes, each slot's dates cost more than the rest of the page.
+A slot's window reads the same for every visitor in a language, so its
+text is built once per process and language and then reused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils import dateformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
+
+register = template.Library()
+
+
+@lru_cache(maxsize=4096)
+def _window(starts_at: datetime, ends_at: datetime, tz: str, language: str | None) -> SafeString:
+    # The language is part of the key: day and month names are translated.
+    zone = ZoneInfo(tz)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    return format_html(
+        '<time datetime="{}">{}, {}–{}</time>',
+        dateformat.format(start, "c"),
+        dateformat.format(start, "l j F Y"),
+        dateformat.time_format(start, "H:i"),
+        dateformat.time_format(end, "H:i"),
+    )
+
+
+def slot_window_html(slot, hub) -> SafeString:
+    """``<time>`` element of a slot's window in the hub's time zone, e.g. "Mardi 3 mars 2026, 09:00–12:00"."""
+    return _window(slot.starts_at, slot.ends_at, hub.timezone, get_language())
+
+
+@register.simple_tag
+def slot_window(slot, hub) -> SafeString:
+    return slot_window_html(slot, hub)
+
+
+@register.simple_tag
+def slot_choice(slot, hub, selected: str) -> SafeString:
+    """One radio choice of the checkout's slot list: window and places left."""
+    places = ngettext("%(counter)s place left", "%(counter)s places left", slot.remaining) % {
+        "counter": slot.remaining
+    }
+    checked = mark_safe(" checked") if selected == str(slot.pk) else ""  # noqa: S308 - a constant
+    return format_html(
+        '<li><input type="radio" name="slot" id="slot-{}" value="{}"{}>\n'
+        '<label for="slot-{}">{} <span class="muted">{}</span></label></li>',
+        slot.pk, slot.pk, checked, slot.pk, slot_window_html(slot, hub), places,
+    )
