@@ -25,6 +25,7 @@ The database is ``BENCH_DATABASE_URL`` and Redis ``BENCH_REDIS_URL``
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import re
@@ -37,9 +38,9 @@ import time
 import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import psycopg
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -121,6 +122,75 @@ def popular_variants() -> list[int]:
     return ids
 
 
+class Response:
+    def __init__(self, status_code: int, text: str, url: str) -> None:
+        self.status_code, self.text, self.url = status_code, text, url
+
+
+class Browser:
+    """A buyer's browser on loopback: one kept-alive connection, its cookies, redirects followed.
+
+    Plain http.client rather than requests: the load generator shares the
+    machine's two cores with the server, and requests cost about three
+    times as much CPU per call.
+    """
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.base = base
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> http.client.HTTPResponse:
+        headers = dict(headers, Host=f"{self.host}:{self.port}")
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                return self.connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed a kept-alive connection: open another once.
+                self.connection.close()
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None) -> Response:
+        body = urlencode(data).encode() if data is not None else None
+        headers = dict(headers or {})
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for _ in range(10):
+            response = self._send(method, path, body, headers)
+            text = response.read().decode()
+            for header in response.headers.get_all("Set-Cookie") or ():
+                name, _, rest = header.partition("=")
+                value = rest.split(";", 1)[0]
+                if "max-age=0" in header.lower() or not value:
+                    self.cookies.pop(name.strip(), None)
+                else:
+                    self.cookies[name.strip()] = value
+            if response.status in (301, 302, 303) and response.headers.get("Location"):
+                path = urlsplit(urljoin(self.base + path, response.headers["Location"]))
+                path = path.path + (f"?{path.query}" if path.query else "")
+                method, body, headers = "GET", None, {}
+                continue
+            return Response(response.status, text, self.base + path)
+        raise LookupError(f"too many redirects at {path}")
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: dict, headers: dict | None = None) -> Response:
+        return self.request("POST", path, data, headers)
+
+
 class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -139,17 +209,17 @@ class Stats:
 def buyer(base: str, variants: list[int], stats: Stats, stop_at: float, seed: int) -> None:
     rnd = random.Random(seed)  # noqa: S311 - load shape, not security
     while time.monotonic() < stop_at:
-        session = requests.Session()
+        browser = Browser(base)
         origin = {"Origin": base}
 
         def call(
-            name: str, method: str, path: str, data: dict | None = None, session=session, origin=origin
-        ) -> requests.Response:
+            name: str, method: str, path: str, data: dict | None = None, browser=browser, origin=origin
+        ) -> Response:
             started = time.perf_counter()
             if method == "GET":
-                response = session.get(base + path, timeout=30)
+                response = browser.get(path)
             else:
-                response = session.post(base + path, data=data, headers=origin, timeout=30)
+                response = browser.post(path, data, headers=origin)
             # Redirects followed inside one call count as one step.
             stats.step(name, time.perf_counter() - started, response.status_code)
             return response
@@ -186,10 +256,12 @@ def buyer(base: str, variants: list[int], stats: Stats, stop_at: float, seed: in
             number = ORDER_NUMBER.search(done.url)
             if done.status_code != 200 or not number:
                 raise LookupError(f"no confirmation ({done.status_code} {done.url})")
-        except (LookupError, requests.RequestException) as exc:
+        except (LookupError, OSError, http.client.HTTPException) as exc:
             with stats.lock:
                 stats.failures[str(exc)[:80]] += 1
             continue
+        finally:
+            browser.close()
         with stats.lock:
             stats.flows.append(time.perf_counter() - flow_started)
             stats.orders.append(number.group(1))
@@ -349,7 +421,8 @@ def main() -> None:
         deadlocks_before = deadlocks()
         stats = Stats()
         print(f"{args.clients} buyers for {args.duration} s on {len(variants)} popular variants {variants} "
-              f"(panier serve: {args.workers} workers × {args.threads} threads, pool ≤ {args.threads})", flush=True)
+              f"(panier serve: {args.workers} workers × {args.threads} threads, pool ≤ {args.threads}; sessions: "
+              f"{os.environ.get('PANIER_SESSION_STORE', 'database')})", flush=True)
         cpu_before = cpu_snapshot(server.pid, worker.pid if worker else None)
         started = time.monotonic()
         stop_at = started + args.duration

@@ -182,8 +182,20 @@ if REDIS_URL:
         }
     }
     # Sessions are read from Redis (one query less on every request of a
-    # visitor with a session) and still written to the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # visitor with a session) and still written to the database; with
+    # PANIER_SESSION_STORE=redis they live in Redis only (no database write
+    # when a basket or the checkout changes them), which is safe only when
+    # Redis keeps its data on disk (appendonly) and never evicts keys.
+    _SESSION_ENGINES = {
+        "database": "django.contrib.sessions.backends.cached_db",
+        "redis": "django.contrib.sessions.backends.cache",
+    }
+    _session_store = env.str("PANIER_SESSION_STORE", default="database")
+    if _session_store not in _SESSION_ENGINES:
+        raise ImproperlyConfigured(
+            f"PANIER_SESSION_STORE must be one of {', '.join(_SESSION_ENGINES)}, not {_session_store!r}."
+        )
+    SESSION_ENGINE = _SESSION_ENGINES[_session_store]
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

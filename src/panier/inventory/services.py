@@ -52,24 +52,35 @@ def stock_reserve(*, quantities: Mapping[int, int], reference: str) -> None:
         raise RuntimeError("stock_reserve must run inside a transaction")
     shortages: dict[int, int] = {}
     movements = []
-    for variant_id in sorted(quantities):
-        qty = quantities[variant_id]
-        if qty <= 0:
-            raise ValueError("quantities must be positive")
-        won = Stock.objects.filter(variant_id=variant_id, remaining__gte=qty).update(
-            remaining=F("remaining") - qty
-        )
-        if won != 1:
-            left = Stock.objects.filter(variant_id=variant_id).values_list("remaining", flat=True).first()
-            shortages[variant_id] = left or 0
-            continue
-        movements.append(
-            StockMovement(variant_id=variant_id, delta=-qty, reason=MovementReason.RESERVED, reference=reference)
-        )
+    changed_bands = []
+    # One statement per line that both claims the units and says what is
+    # left (for the catalog's availability bands); plain SQL, since the
+    # ORM's update() cannot return the row.
+    claim = (
+        f"UPDATE {Stock._meta.db_table} SET remaining = remaining - %s "  # noqa: S608 - the model's own table
+        "WHERE variant_id = %s AND remaining >= %s RETURNING remaining"
+    )
+    with transaction.get_connection().cursor() as cursor:
+        for variant_id in sorted(quantities):
+            qty = quantities[variant_id]
+            if qty <= 0:
+                raise ValueError("quantities must be positive")
+            cursor.execute(claim, [qty, variant_id, qty])
+            row = cursor.fetchone()
+            if row is None:
+                left = Stock.objects.filter(variant_id=variant_id).values_list("remaining", flat=True).first()
+                shortages[variant_id] = left or 0
+                continue
+            if _band(row[0]) != _band(row[0] + qty):
+                changed_bands.append(variant_id)
+            movements.append(
+                StockMovement(variant_id=variant_id, delta=-qty, reason=MovementReason.RESERVED, reference=reference)
+            )
     if shortages:
         raise StockInsufficient(shortages)
     StockMovement.objects.bulk_create(movements)
-    _invalidate_changed_bands({vid: -qty for vid, qty in quantities.items()})
+    if changed_bands:
+        _invalidate_changed_bands({vid: -quantities[vid] for vid in changed_bands})
 
 
 def stock_release(*, quantities: Mapping[int, int], reference: str) -> None:
