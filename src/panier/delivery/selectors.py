@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import F, QuerySet
 
 from panier.delivery import rules
 from panier.delivery.errors import AddressNotServed, PostalCodeNotServed
 from panier.delivery.models import Closure, PickupPoint, Slot, SlotKind, Zone, ZoneKind
 from panier.hubs.models import Hub
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a hub's zones are kept in the shared cache; every save or
+#: deletion of a zone drops them at once (``delivery.signals``), this only
+#: bounds a missed drop.
+ZONES_CACHE_S = 300
+
+
+def zones_cache_key(hub_id: int) -> str:
+    return f"zones:{hub_id}"
+
+
+def zone_list(*, hub: Hub) -> list[Zone]:
+    """The hub's delivery zones, from the shared cache when they are there.
+
+    Every checkout step matches the address against them; they change
+    rarely, and each change drops the cached copy.
+    """
+    key = zones_cache_key(hub.pk)
+    try:
+        zones = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage falls back to the database
+        logger.warning("delivery.zones_cache_unavailable", exc_info=True)
+        zones = None
+    if zones is None:
+        zones = list(Zone.objects.filter(hub=hub).order_by("pk"))
+        try:
+            cache.set(key, zones, timeout=ZONES_CACHE_S)
+        except Exception:  # noqa: BLE001 - the checkout matters more than caching its zones
+            logger.warning("delivery.zones_cache_unavailable", exc_info=True)
+    for zone in zones:
+        # The caller's hub, not a copy pickled with the zones.
+        zone.hub = hub
+    return zones
 
 
 def zone_for_postal_code(*, hub: Hub, postal_code: str) -> Zone:
@@ -38,7 +75,7 @@ def zone_for_address(
         point = (float(latitude), float(longitude))
     if code is None and point is None:
         raise PostalCodeNotServed(field="postal_code")
-    zones = {z.pk: z for z in Zone.objects.filter(hub=hub).select_related("hub")}
+    zones = {z.pk: z for z in zone_list(hub=hub)}
     match = rules.zone_match([z.shape() for z in zones.values()], postal_code=code, point=point)
     if match is None:
         if point is None:
@@ -49,7 +86,7 @@ def zone_for_address(
 
 def zone_needs_coordinates(*, hub: Hub) -> bool:
     """Tell whether the hub has a polygon or radius zone (matched only with the address's coordinates)."""
-    return Zone.objects.filter(hub=hub, kind__in=(ZoneKind.POLYGON, ZoneKind.RADIUS)).exists()
+    return any(zone.kind in (ZoneKind.POLYGON, ZoneKind.RADIUS) for zone in zone_list(hub=hub))
 
 
 def closure_list_upcoming(*, hub: Hub, today: date, limit: int = 5) -> QuerySet[Closure]:

@@ -54,7 +54,9 @@ def order_transition(
     now = now or clock.now()
     if locked is not None and (locked.pk != order_id or not transaction.get_connection().in_atomic_block):
         locked = None
-    with transaction.atomic():
+    # A caller holding the lock runs its own transaction: no savepoint of
+    # ours inside it (an error here ends the caller's transaction anyway).
+    with transaction.atomic(savepoint=locked is None):
         order = locked or Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
         if order is None:
             raise OrderNotFound()
