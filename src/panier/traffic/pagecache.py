@@ -4,8 +4,15 @@ A visitor with no cookie of the shop (no session, so no basket and no
 account) sees the same catalog page as any other: that page is stored in
 the default cache under the hub's catalog version and served again
 without running the view or touching the database (the slug-to-hub map
-is kept in process). Anything personal (a session, a login, a response
-that sets a cookie) bypasses the cache.
+is kept in process). A login, a message waiting to be shown, any other
+cookie or a response that sets a cookie bypasses the cache.
+
+A guest with a session (a basket, a checkout started) gets the same
+stored page with its one personal part, the basket count of the
+navigation, written in: the count comes from ``guest_basket_count``,
+which the web app sets at start-up (this package imports no shop
+domain). Such a page is private to its visitor (``Cache-Control:
+private``) and has its own validator.
 
 Each worker process also keeps the pages it served last in memory
 (``PANIER_PAGE_MEMORY_MB``), under the same versioned key: a hit then
@@ -23,6 +30,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.conf import settings
 from django.core.cache import cache
@@ -179,13 +187,64 @@ def lookup(slot: Slot, if_none_match: str | None) -> tuple[int, bytes, list[tupl
     return 200, content, [*headers, ("X-Panier-Cache", "hit"), *shared_headers(slot.etag)]
 
 
+#: (session data, hub id, page language) -> the basket count's text, e.g.
+#: "(2 articles)"; set by ``panier.web`` when the apps are ready. None:
+#: guests with a session always get a rendered page.
+guest_basket_count: Callable[[dict, int, str], str] | None = None
+
+#: The navigation's basket count in a stored page (rendered for a visitor
+#: with no session, so always the empty basket's text).
+_BASKET_COUNT = re.compile(rb'<span class="basket-count">[^<]*</span>')
+
+
+def _guest_session(request: HttpRequest) -> dict | None:
+    """The session data of a guest whose pages can come from the cache, else None.
+
+    Only the session, language and CSRF cookies may be present; a logged-in
+    session or one holding messages to show gets a rendered page.
+    """
+    allowed = {settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    # An emptied cookie (a deletion some clients keep sending) counts as none.
+    if not key or not {name for name, value in request.COOKIES.items() if value} <= allowed:
+        return None
+    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).load()
+    if "_auth_user_id" in data or "_messages" in data:
+        return None
+    return data
+
+
+def lookup_for_guest(
+    slot: Slot, data: dict, hub_id: int, if_none_match: str | None
+) -> tuple[int, bytes, list[tuple[str, str]]] | None:
+    """A stored page with the guest's basket count written in; None on a miss."""
+    local = local_pages()
+    stored = local.get(slot.key)
+    if stored is None:
+        stored = cache.get(slot.key)
+        if stored is None:
+            return None
+        local.put(slot.key, *stored)
+    content, headers = stored
+    language = next((value for name, value in headers if name == "Content-Language"), settings.LANGUAGE_CODE)
+    count = guest_basket_count(data, hub_id, language).encode()
+    content = _BASKET_COUNT.sub(lambda _: b'<span class="basket-count">' + count + b"</span>", content, count=1)
+    etag = f'"{slot.etag[1:-1]}-{hashlib.sha256(count).hexdigest()[:8]}"'
+    private = [("ETag", etag), ("Cache-Control", "private, no-cache"), ("Vary", "Cookie, Accept-Language")]
+    if if_none_match == etag:
+        return 304, b"", private
+    return 200, content, [*headers, ("X-Panier-Cache", "hit-guest"), *private]
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.PANIER_PAGE_CACHE or request.method not in ("GET", "HEAD") or request.COOKIES:
+        if not settings.PANIER_PAGE_CACHE or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
+        if request.COOKIES:
+            return self._for_guest(request)
         slot = slot_for(request.path, request.META.get("QUERY_STRING", ""))
         if slot is None:
             return self.get_response(request)
@@ -209,4 +268,26 @@ class PageCacheMiddleware:
             response["X-Panier-Cache"] = "miss"
             for name, value in shared_headers(slot.etag):
                 response[name] = value
+        return response
+
+    def _for_guest(self, request: HttpRequest) -> HttpResponse:
+        """A guest with a session: the stored page with their basket count, or a rendered page."""
+        if guest_basket_count is None:
+            return self.get_response(request)
+        slot = slot_for(request.path, request.META.get("QUERY_STRING", ""))
+        if slot is None:
+            return self.get_response(request)
+        data = _guest_session(request)
+        if data is None:
+            return self.get_response(request)
+        hub_id = _hub_id(CACHEABLE.match(request.path)["hub"])
+        found = lookup_for_guest(slot, data, hub_id, request.META.get("HTTP_IF_NONE_MATCH")) if hub_id else None
+        if found is None:
+            # Not stored yet: rendered for this guest (and not stored, since
+            # the page holds their basket).
+            return self.get_response(request)
+        status, content, headers = found
+        response = HttpResponseNotModified() if status == 304 else HttpResponse(content, status=200)
+        for name, value in headers:
+            response[name] = value
         return response
