@@ -108,3 +108,15 @@ def test_a_stale_session_key_is_a_guest_with_an_empty_basket(client, shop, cache
 
     assert page["X-Panier-Cache"] == "hit-guest"
     assert "(0 article)" in page.content.decode()
+
+
+def test_a_visitor_admitted_from_the_waiting_room_gets_the_shared_page(client, shop, cached):
+    """The waiting room's cookies alone (no session) do not cost a rendered page."""
+    url, anonymous = cached
+    client.cookies["panier_admitted"] = "1"
+
+    page = client.get(url)
+
+    assert page["X-Panier-Cache"] == "hit"
+    assert page["ETag"] == anonymous["ETag"]
+    assert page.content == anonymous.content

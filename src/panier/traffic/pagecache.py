@@ -4,7 +4,8 @@ A visitor with no cookie of the shop (no session, so no basket and no
 account) sees the same catalog page as any other: that page is stored in
 the default cache under the hub's catalog version and served again
 without running the view or touching the database (the slug-to-hub map
-is kept in process). A login, a message waiting to be shown, any other
+is kept in process). A visitor whose only cookie is the waiting room's
+gets the same page. A login, a message waiting to be shown, any other
 cookie or a response that sets a cookie bypasses the cache.
 
 A guest with a session (a basket, a checkout started) gets the same
@@ -38,6 +39,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from panier.core.cache_versions import catalog_version
 from panier.hubs.models import Hub
+from panier.traffic.middleware import ADMITTED_COOKIE, TICKET_COOKIE
 
 CACHEABLE = re.compile(
     r"^/(?:en/)?(?P<hub>[-a-z0-9_]+)/(?:|products/|c/[-a-z0-9_]+/|producers/(?:[-a-z0-9_]+/)?|p/[-a-z0-9_]+/)$"
@@ -198,16 +200,23 @@ _BASKET_COUNT = re.compile(rb'<span class="basket-count">[^<]*</span>')
 
 
 def _guest_session(request: HttpRequest) -> dict | None:
-    """The session data of a guest whose pages can come from the cache, else None.
+    """The session data of a visitor whose pages can come from the cache, else None.
 
-    Only the session, language and CSRF cookies may be present; a logged-in
-    session or one holding messages to show gets a rendered page.
+    Only the session, language and CSRF cookies and the waiting room's may
+    be present; a logged-in session or one holding messages to show gets a
+    rendered page. A visitor with no session (admitted from the waiting
+    room, say) has empty data.
     """
-    allowed = {settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
-    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    allowed = {
+        settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME,
+        ADMITTED_COOKIE, TICKET_COOKIE,
+    }
     # An emptied cookie (a deletion some clients keep sending) counts as none.
-    if not key or not {name for name, value in request.COOKIES.items() if value} <= allowed:
+    if not {name for name, value in request.COOKIES.items() if value} <= allowed:
         return None
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return {}
     data = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).load()
     if "_auth_user_id" in data or "_messages" in data:
         return None
@@ -271,17 +280,22 @@ class PageCacheMiddleware:
         return response
 
     def _for_guest(self, request: HttpRequest) -> HttpResponse:
-        """A guest with a session: the stored page with their basket count, or a rendered page."""
-        if guest_basket_count is None:
-            return self.get_response(request)
+        """A visitor with cookies: the stored page (with a guest's basket count), or a rendered page."""
         slot = slot_for(request.path, request.META.get("QUERY_STRING", ""))
         if slot is None:
             return self.get_response(request)
         data = _guest_session(request)
         if data is None:
             return self.get_response(request)
-        hub_id = _hub_id(CACHEABLE.match(request.path)["hub"])
-        found = lookup_for_guest(slot, data, hub_id, request.META.get("HTTP_IF_NONE_MATCH")) if hub_id else None
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            if guest_basket_count is None:
+                return self.get_response(request)
+            hub_id = _hub_id(CACHEABLE.match(request.path)["hub"])
+            found = lookup_for_guest(slot, data, hub_id, if_none_match) if hub_id else None
+        else:
+            # No session, so no basket: the page every visitor gets.
+            found = lookup(slot, if_none_match)
         if found is None:
             # Not stored yet: rendered for this guest (and not stored, since
             # the page holds their basket).
