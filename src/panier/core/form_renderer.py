@@ -86,46 +86,41 @@ _INPUT_OPTION_TEMPLATES = frozenset(
 )
 
 
-def _select(context: Mapping[str, Any]) -> str | None:
-    """``django/forms/widgets/select.html``; None when an option uses a template of its own."""
-    widget = context["widget"]
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group_name, options, _index in widget["optgroups"]:
+def _groups(optgroups, group_open: str, group_close: str, before: str, after: str) -> str | None:
+    """The options of a widget, by group; None when an option uses a template of its own."""
+    parts = []
+    for group_name, options, _index in optgroups:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(group_open.format(conditional_escape(group_name)))
         for option in options:
             html = _option(option)
             if html is None:
                 return None
-            parts.append("\n  " + html)
+            parts.append(before + html + after)
         if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
+            parts.append(group_close)
     return "".join(parts)
+
+
+def _select(context: Mapping[str, Any]) -> str | None:
+    """``django/forms/widgets/select.html``."""
+    widget = context["widget"]
+    options = _groups(widget["optgroups"], '\n  <optgroup label="{}">', "\n  </optgroup>", "\n  ", "")
+    if options is None:
+        return None
+    return f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
 
 
 def _multiple_input(context: Mapping[str, Any]) -> str | None:
     """``django/forms/widgets/multiple_input.html`` (radio buttons and checkbox lists)."""
     widget = context["widget"]
     attrs = widget["attrs"]
-    parts = ["<div"]
-    if attrs.get("id"):
-        parts.append(f' id="{conditional_escape(attrs["id"])}"')
-    if attrs.get("class"):
-        parts.append(f' class="{conditional_escape(attrs["class"])}"')
-    parts.append(">")
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            parts.append(f"\n  <div><label>{conditional_escape(group)}</label>")
-        for option in options:
-            html = _option(option)
-            if html is None:
-                return None
-            parts.append("<div>\n    " + html + "</div>")
-        if group:
-            parts.append("\n  </div>")
-    parts.append("\n</div>")
-    return "".join(parts)
+    options = _groups(widget["optgroups"], "\n  <div><label>{}</label>", "\n  </div>", "<div>\n    ", "</div>")
+    if options is None:
+        return None
+    id_attr = f' id="{conditional_escape(attrs["id"])}"' if attrs.get("id") else ""
+    class_attr = f' class="{conditional_escape(attrs["class"])}"' if attrs.get("class") else ""
+    return f"<div{id_attr}{class_attr}>{options}\n</div>"
 
 
 def _label(context: Mapping[str, Any]) -> str:

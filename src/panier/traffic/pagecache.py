@@ -174,15 +174,22 @@ def store(slot: Slot, content: bytes, headers: list[tuple[str, str]]) -> None:
     local_pages().put(slot.key, content, headers)
 
 
-def lookup(slot: Slot, if_none_match: str | None) -> tuple[int, bytes, list[tuple[str, str]]] | None:
-    """A stored page as (status, body, headers): 304 when the client's copy is current; None on a miss."""
+def _stored(slot: Slot) -> tuple[bytes, list[tuple[str, str]]] | None:
+    """A stored page's body and headers, from this process's memory or the shared cache."""
     local = local_pages()
     stored = local.get(slot.key)
     if stored is None:
         stored = cache.get(slot.key)
-        if stored is None:
-            return None
-        local.put(slot.key, *stored)
+        if stored is not None:
+            local.put(slot.key, *stored)
+    return stored
+
+
+def lookup(slot: Slot, if_none_match: str | None) -> tuple[int, bytes, list[tuple[str, str]]] | None:
+    """A stored page as (status, body, headers): 304 when the client's copy is current; None on a miss."""
+    stored = _stored(slot)
+    if stored is None:
+        return None
     if if_none_match == slot.etag:
         return 304, b"", shared_headers(slot.etag)
     content, headers = stored
@@ -227,13 +234,9 @@ def lookup_for_guest(
     slot: Slot, data: dict, hub_id: int, if_none_match: str | None
 ) -> tuple[int, bytes, list[tuple[str, str]]] | None:
     """A stored page with the guest's basket count written in; None on a miss."""
-    local = local_pages()
-    stored = local.get(slot.key)
+    stored = _stored(slot)
     if stored is None:
-        stored = cache.get(slot.key)
-        if stored is None:
-            return None
-        local.put(slot.key, *stored)
+        return None
     content, headers = stored
     language = next((value for name, value in headers if name == "Content-Language"), settings.LANGUAGE_CODE)
     count = guest_basket_count(data, hub_id, language).encode()
