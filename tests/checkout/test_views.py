@@ -536,3 +536,33 @@ def test_confirmation_links_the_invoice(client, shop, django_capture_on_commit_c
     assert "€30.45" in body
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_the_recap_keeps_its_token_and_writes_nothing_to_the_session(client, shop):
+    """The order token comes with step 1: showing the recap again gives the same token and saves no session."""
+    basket_in_session(client, shop, (0, 1))
+    first = to_review(client, shop)
+    stored = dict(client.session.items())
+
+    again = client.get(hub_url(shop, "checkout:review"))
+
+    assert again.context["token"] == first.context["token"]
+    assert dict(client.session.items()) == stored
+    assert "Set-Cookie" not in again.headers
+
+
+def test_a_second_click_on_the_order_button_finds_the_same_order(client, shop):
+    """The recap sent twice places one order and leads both times to its payment; the next recap has a new token."""
+    basket_in_session(client, shop, (0, 1))
+    review = to_review(client, shop)
+    data = {"checkout_token": review.context["token"], "accepted_terms": "on"}
+
+    first = client.post(hub_url(shop, "checkout:review"), data)
+    second = client.post(hub_url(shop, "checkout:review"), data)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Order.objects.count() == 1
+    assert Payment.objects.count() == 1
+    basket_in_session(client, shop, (1, 1))
+    assert client.get(hub_url(shop, "checkout:review")).context["token"] != review.context["token"]

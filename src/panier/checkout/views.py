@@ -143,6 +143,9 @@ def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
             state = _state(request, hub)
             state["details"] = form.stored()
             state["buyer"] = buyer.stored()
+            # The recap's order token, written with the details (the recap
+            # page itself then writes nothing to the session).
+            state["token"] = str(uuid.uuid4())
             _save_state(request, hub, state)
             return redirect("checkout:review", hub_slug=hub.slug)
         status = form.status
@@ -318,7 +321,7 @@ def review(request: HttpRequest, *, hub: Hub) -> HttpResponse:
     if context["basket"].is_empty:
         messages.info(request, _("Your basket is empty."))
         return redirect(basket_url(hub))
-    context["token"] = _new_token(request, hub, state)
+    context["token"] = state.get("token") or _new_token(request, hub, state)
     context["form"] = ReviewForm()
     return render(request, "checkout/review.html", context)
 
@@ -348,7 +351,9 @@ def _place(request: HttpRequest, hub: Hub, state: dict) -> HttpResponse:
         _new_token(request, hub, state)
         return _refuse(request, hub, state, form, status=400)
     token = form.cleaned_data["checkout_token"]
-    if str(token) != state.get("token"):
+    # The current recap's token, or the one of the recap just placed (a
+    # second click, or the page sent again: the same order comes back).
+    if str(token) not in (state.get("token"), state.get("placed")):
         form.add_error(None, _("This page is out of date. Please check your order and confirm again."))
         _new_token(request, hub, state)
         return _refuse(request, hub, state, form, status=409)
@@ -377,6 +382,11 @@ def _place(request: HttpRequest, hub: Hub, state: dict) -> HttpResponse:
         field = exc.field if exc.field in form.fields else None
         form.add_error(field, exc.message)
         return _refuse(request, hub, state, form, status=_status(exc), error_field=exc.field)
+    if str(token) == state.get("token"):
+        # The token now names this order: the next recap gets a new one.
+        state["placed"] = str(token)
+        state["token"] = str(uuid.uuid4())
+        _save_state(request, hub, state)
     _remember_order(request, order)
     if order.status == OrderStatus.PAID:
         return redirect("checkout:confirmation", hub_slug=hub.slug, number=order.number)
@@ -418,8 +428,11 @@ def payment_return(request: HttpRequest, *, hub: Hub, checkout_token: uuid.UUID)
             request, "checkout/payment_pending.html", {"hub": hub, "order": order, "payment": payment}, status=202
         )
     state = _state(request, hub)
-    if state.get("token") == str(checkout_token):
-        state.pop("token")
+    ended = [name for name in ("placed", "token") if state.get(name) == str(checkout_token)]
+    if ended:
+        # The attempt is over: its recap page can no longer place anything.
+        for name in ended:
+            state.pop(name)
         _save_state(request, hub, state)
     if order.status == OrderStatus.PAYMENT_FAILED:
         messages.error(
