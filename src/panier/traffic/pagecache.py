@@ -73,6 +73,7 @@ class Slot:
 
     key: str
     etag: str
+    hub_id: int
 
 
 def slot_for(path: str, query: str) -> Slot | None:
@@ -85,7 +86,7 @@ def slot_for(path: str, query: str) -> Slot | None:
         return None
     version = catalog_version(hub_id)
     digest = hashlib.sha256(f"{hub_id}:{version}:{path}?{query}".encode()).hexdigest()
-    return Slot(key="page:" + digest, etag=f'"{digest[:20]}"')
+    return Slot(key="page:" + digest, etag=f'"{digest[:20]}"', hub_id=hub_id)
 
 
 def shared_headers(etag: str) -> list[tuple[str, str]]:
@@ -231,7 +232,7 @@ def _guest_session(request: HttpRequest) -> dict | None:
 
 
 def lookup_for_guest(
-    slot: Slot, data: dict, hub_id: int, if_none_match: str | None
+    slot: Slot, data: dict, if_none_match: str | None
 ) -> tuple[int, bytes, list[tuple[str, str]]] | None:
     """A stored page with the guest's basket count written in; None on a miss."""
     stored = _stored(slot)
@@ -239,13 +240,22 @@ def lookup_for_guest(
         return None
     content, headers = stored
     language = next((value for name, value in headers if name == "Content-Language"), settings.LANGUAGE_CODE)
-    count = guest_basket_count(data, hub_id, language).encode()
+    count = guest_basket_count(data, slot.hub_id, language).encode()
     content = _BASKET_COUNT.sub(lambda _: b'<span class="basket-count">' + count + b"</span>", content, count=1)
     etag = f'"{slot.etag[1:-1]}-{hashlib.sha256(count).hexdigest()[:8]}"'
     private = [("ETag", etag), ("Cache-Control", "private, no-cache"), ("Vary", "Cookie, Accept-Language")]
     if if_none_match == etag:
         return 304, b"", private
     return 200, content, [*headers, ("X-Panier-Cache", "hit-guest"), *private]
+
+
+def _response(found: tuple[int, bytes, list[tuple[str, str]]]) -> HttpResponse:
+    """A Django response for a page found in the cache (or its 304)."""
+    status, content, headers = found
+    response = HttpResponseNotModified() if status == 304 else HttpResponse(content, status=200)
+    for name, value in headers:
+        response[name] = value
+    return response
 
 
 class PageCacheMiddleware:
@@ -263,11 +273,7 @@ class PageCacheMiddleware:
         if not request.META.get(GATE_MISS_KEY):
             found = lookup(slot, request.META.get("HTTP_IF_NONE_MATCH"))
             if found is not None:
-                status, content, headers = found
-                response = HttpResponseNotModified() if status == 304 else HttpResponse(content, status=200)
-                for name, value in headers:
-                    response[name] = value
-                return response
+                return _response(found)
         response = self.get_response(request)
         if (
             response.status_code == 200
@@ -294,8 +300,7 @@ class PageCacheMiddleware:
         if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             if guest_basket_count is None:
                 return self.get_response(request)
-            hub_id = _hub_id(CACHEABLE.match(request.path)["hub"])
-            found = lookup_for_guest(slot, data, hub_id, if_none_match) if hub_id else None
+            found = lookup_for_guest(slot, data, if_none_match)
         else:
             # No session, so no basket: the page every visitor gets.
             found = lookup(slot, if_none_match)
@@ -303,8 +308,4 @@ class PageCacheMiddleware:
             # Not stored yet: rendered for this guest (and not stored, since
             # the page holds their basket).
             return self.get_response(request)
-        status, content, headers = found
-        response = HttpResponseNotModified() if status == 304 else HttpResponse(content, status=200)
-        for name, value in headers:
-            response[name] = value
-        return response
+        return _response(found)
