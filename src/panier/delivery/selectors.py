@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db.models import F, QuerySet
 
+from panier.core.cached_rows import read_through
 from panier.delivery import rules
 from panier.delivery.errors import AddressNotServed, PostalCodeNotServed
 from panier.delivery.models import Closure, PickupPoint, Slot, SlotKind, Zone, ZoneKind
 from panier.hubs.models import Hub
-
-logger = logging.getLogger(__name__)
 
 #: Seconds a hub's zones are kept in the shared cache; every save or
 #: deletion of a zone drops them at once (``delivery.signals``), this only
@@ -31,18 +28,9 @@ def zone_list(*, hub: Hub) -> list[Zone]:
     Every checkout step matches the address against them; they change
     rarely, and each change drops the cached copy.
     """
-    key = zones_cache_key(hub.pk)
-    try:
-        zones = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage falls back to the database
-        logger.warning("delivery.zones_cache_unavailable", exc_info=True)
-        zones = None
-    if zones is None:
-        zones = list(Zone.objects.filter(hub=hub).order_by("pk"))
-        try:
-            cache.set(key, zones, timeout=ZONES_CACHE_S)
-        except Exception:  # noqa: BLE001 - the checkout matters more than caching its zones
-            logger.warning("delivery.zones_cache_unavailable", exc_info=True)
+    zones = read_through(
+        zones_cache_key(hub.pk), lambda: list(Zone.objects.filter(hub=hub).order_by("pk")), timeout=ZONES_CACHE_S
+    )
     for zone in zones:
         # The caller's hub, not a copy pickled with the zones.
         zone.hub = hub

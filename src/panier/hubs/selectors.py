@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
-from django.core.cache import cache
 from django.db.models import QuerySet
 
+from panier.core.cached_rows import read_through
 from panier.hubs.models import Hub, HubStaff
-
-logger = logging.getLogger(__name__)
 
 
 def hub_list_open() -> QuerySet[Hub]:
@@ -31,21 +27,9 @@ def hub_get_open(*, slug: str) -> Hub | None:
     Every shop request starts with this read; the hub row changes rarely
     and each save of it drops the cached copy.
     """
-    key = hub_cache_key(slug)
-    try:
-        hub = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage falls back to the database
-        logger.warning("hubs.cache_unavailable", exc_info=True)
-        return Hub.objects.filter(slug=slug, is_active=True).first()
-    if hub is not None:
-        return hub
-    hub = Hub.objects.filter(slug=slug, is_active=True).first()
-    if hub is not None:
-        try:
-            cache.set(key, hub, timeout=HUB_CACHE_S)
-        except Exception:  # noqa: BLE001 - serving the page matters more than caching the hub
-            logger.warning("hubs.cache_unavailable", exc_info=True)
-    return hub
+    return read_through(
+        hub_cache_key(slug), lambda: Hub.objects.filter(slug=slug, is_active=True).first(), timeout=HUB_CACHE_S
+    )
 
 
 def hub_staff_list(*, hub: Hub) -> QuerySet[HubStaff]:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from panier.core.cached_rows import forget
 from panier.hubs.models import Hub
 from panier.hubs.selectors import hub_cache_key
-
-
-def _forget(*slugs: str) -> None:
-    keys = [hub_cache_key(slug) for slug in slugs if slug]
-    cache.delete_many(keys)
-    # Again after the commit: a request that read the old row between the
-    # save and the commit may have cached it in the meantime.
-    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 @receiver(pre_save, sender=Hub)
@@ -29,4 +20,5 @@ def _hub_before_save(sender, instance: Hub, **kwargs) -> None:
 @receiver(post_save, sender=Hub)
 @receiver(post_delete, sender=Hub)
 def _hub_changed(sender, instance: Hub, **kwargs) -> None:
-    _forget(instance.slug, getattr(instance, "_slug_before_save", None) or "")
+    slugs = {instance.slug, getattr(instance, "_slug_before_save", None)}
+    forget(*(hub_cache_key(slug) for slug in slugs if slug))
