@@ -123,6 +123,18 @@ def cart_view(*, cart: Cart | None) -> CartView:
     return CartView(cart=cart, lines=_line_views(lines, cart.hub_id))
 
 
+def _owner_lines(*, hub: Hub, user=None, token: str | uuid.UUID | None = None):
+    """The lines of a user's basket, or of the anonymous one with ``token``, at ``hub``; None without a valid token."""
+    lines = CartLine.objects.filter(cart__hub=hub)
+    if user is not None and user.is_authenticated:
+        return lines.filter(cart__user=user)
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return lines.filter(cart__token=token, cart__user__isnull=True)
+
+
 def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> CartView:
     """Find a user's or a token's basket at ``hub`` and load it with its lines.
 
@@ -130,17 +142,9 @@ def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None)
     when it is empty, none without a user or a valid token. The same
     basket as ``cart_view(cart=cart_get(...))``.
     """
-    lines = CartLine.objects.filter(cart__hub=hub)
-    if user is not None and user.is_authenticated:
-        lines = lines.filter(cart__user=user)
-    else:
-        if not token:
-            return CartView(cart=None, lines=())
-        try:
-            token = uuid.UUID(str(token))
-        except ValueError:
-            return CartView(cart=None, lines=())
-        lines = lines.filter(cart__token=token, cart__user__isnull=True)
+    lines = _owner_lines(hub=hub, user=user, token=token)
+    if lines is None:
+        return CartView(cart=None, lines=())
     loaded = list(lines.select_related("cart", *_LINE_RELATIONS))
     if not loaded:
         return CartView(cart=cart_get(hub=hub, user=user, token=token), lines=())
@@ -149,13 +153,7 @@ def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None)
 
 def cart_item_count(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> int:
     """Return the number of items in the basket of a user or a token (1 query)."""
-    lines = CartLine.objects.filter(cart__hub=hub)
-    if user is not None and user.is_authenticated:
-        lines = lines.filter(cart__user=user)
-    else:
-        try:
-            token = uuid.UUID(str(token))
-        except ValueError:
-            return 0
-        lines = lines.filter(cart__token=token, cart__user__isnull=True)
+    lines = _owner_lines(hub=hub, user=user, token=token)
+    if lines is None:
+        return 0
     return lines.aggregate(total=Sum("quantity"))["total"] or 0
