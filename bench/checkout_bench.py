@@ -8,6 +8,10 @@ guest orders through the whole shop flow, each with a fresh session:
     basket add → checkout details → recap → place order
     → sandbox payment page → pay → payment return → confirmation
 
+Basket adds are posted as the product page's script posts them (asking
+for JSON, the page not left); ``--no-script`` adds as a browser without
+JavaScript does (the post, then the basket page it leads to).
+
 Every buyer takes one to three units of the same three popular variants,
 in a random order, so the stock rows of those variants are contended by
 every order. At the end the script prints orders/s, per-step and
@@ -16,7 +20,7 @@ database that every confirmed order is paid, no order is lost or
 duplicated, and the stock of each popular variant is exact. It exits
 with status 1 when a check fails. Nothing here runs in the test suite.
 
-    python bench/checkout_bench.py [--duration 30] [--clients 16] [--port 8911] [--skip-setup]
+    python bench/checkout_bench.py [--duration 30] [--clients 16] [--port 8911] [--skip-setup] [--no-script]
 
 The database is ``BENCH_DATABASE_URL`` and Redis ``BENCH_REDIS_URL``
 (defaults: ``panier_checkout_bench`` and Redis database 5).
@@ -206,11 +210,19 @@ class Stats:
             self.statuses[f"{status // 100}xx"] += 1
 
 
-def buyer(base: str, variants: list[int], stats: Stats, stop_at: float, seed: int) -> None:
+def buyer(base: str, variants: list[int], stats: Stats, stop_at: float, seed: int, *, script: bool = True) -> None:
+    """Place orders until ``stop_at``, each with a fresh session.
+
+    With ``script`` the buyer adds to the basket as the product page's
+    script does (the form posted asking for JSON, the page not left);
+    without, as a browser without JavaScript (the post, then the basket
+    page it is sent on to).
+    """
     rnd = random.Random(seed)  # noqa: S311 - load shape, not security
     while time.monotonic() < stop_at:
         browser = Browser(base)
         origin = {"Origin": base}
+        add_headers = {**origin, "Accept": "application/json"} if script else origin
 
         def call(
             name: str, method: str, path: str, data: dict | None = None, browser=browser, origin=origin
@@ -227,7 +239,12 @@ def buyer(base: str, variants: list[int], stats: Stats, stop_at: float, seed: in
         flow_started = time.perf_counter()
         try:
             for variant in rnd.sample(variants, rnd.randint(1, len(variants))):
-                call("basket add", "POST", f"/{HUB}/basket/add/", {"variant": variant, "quantity": rnd.randint(1, 3)})
+                started = time.perf_counter()
+                added = browser.post(f"/{HUB}/basket/add/", {"variant": variant, "quantity": rnd.randint(1, 3)},
+                                     headers=add_headers)
+                stats.step("basket add", time.perf_counter() - started, added.status_code)
+                if added.status_code != 200 or (script and '"count"' not in added.text):
+                    raise LookupError(f"basket add refused ({added.status_code})")
             start = call("checkout page", "GET", f"/{HUB}/checkout/")
             slots, token = SLOT.findall(start.text.split('class="pickup-only"')[0]), CSRF.search(start.text)
             if not slots or not token:
@@ -385,6 +402,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8911)
     parser.add_argument("--skip-setup", action="store_true", help="reuse the bench database as it is")
+    parser.add_argument("--no-script", action="store_true",
+                        help="add to the basket as a browser without JavaScript (post, then the basket page)")
     args = parser.parse_args()
     if not args.skip_setup:
         print("setting up the bench database (migrate + demo data)…", flush=True)
@@ -416,18 +435,20 @@ def main() -> None:
                     raise SystemExit("panier serve did not become ready") from None
                 time.sleep(0.3)
         # Warm-up: a few orders load the code and fill the pools.
-        buyer(base, variants, Stats(), time.monotonic() + 3, seed=0)
+        buyer(base, variants, Stats(), time.monotonic() + 3, seed=0, script=not args.no_script)
         warm_orders = {n for (n,) in sql("SELECT number FROM orders_order WHERE id >= %s", (first_id,))}
         deadlocks_before = deadlocks()
         stats = Stats()
         print(f"{args.clients} buyers for {args.duration} s on {len(variants)} popular variants {variants} "
               f"(panier serve: {args.workers} workers × {args.threads} threads, pool ≤ {args.threads}; sessions: "
-              f"{os.environ.get('PANIER_SESSION_STORE', 'database')})", flush=True)
+              f"{os.environ.get('PANIER_SESSION_STORE', 'database')}; basket adds "
+              f"{'as a browser without JavaScript' if args.no_script else 'from the page script'})", flush=True)
         cpu_before = cpu_snapshot(server.pid, worker.pid if worker else None)
         started = time.monotonic()
         stop_at = started + args.duration
         threads = [
-            threading.Thread(target=buyer, args=(base, variants, stats, stop_at, seed), daemon=True)
+            threading.Thread(target=buyer, args=(base, variants, stats, stop_at, seed),
+                             kwargs={"script": not args.no_script}, daemon=True)
             for seed in range(1, args.clients + 1)
         ]
         for thread in threads:

@@ -45,7 +45,7 @@ HUB, POSTAL_CODE = "nice", "06000"
 
 
 def one_order(
-    client: Client, variants: list[int], profile_step: str | None
+    client: Client, variants: list[int], profile_step: str | None, *, script: bool = True
 ) -> tuple[dict[str, tuple[int, float, float]], str]:
     # A fresh session per order, as a new buyer; the client (and so the
     # middleware, loaded once as in a server) is shared.
@@ -53,7 +53,7 @@ def one_order(
     steps: dict[str, tuple[int, float, float]] = {}
     profile_text = ""
 
-    def call(name: str, method: str, path: str, data: dict | None = None):
+    def call(name: str, method: str, path: str, data: dict | None = None, headers: dict | None = None):
         nonlocal profile_text
         profiler = Profiler(interval=0.0005) if name == profile_step else None
         with CaptureQueriesContext(connection) as queries:
@@ -61,7 +61,7 @@ def one_order(
             if profiler:
                 profiler.start()
             response = (client.get(path, follow=True) if method == "GET"
-                        else client.post(path, data=data, follow=True))
+                        else client.post(path, data=data, follow=True, headers=headers))
             if profiler:
                 profiler.stop()
                 profile_text = profiler.output_text(
@@ -75,7 +75,8 @@ def one_order(
         return response
 
     for variant in variants:
-        call(f"basket add {variant}", "POST", f"/{HUB}/basket/add/", {"variant": variant, "quantity": 1})
+        call(f"basket add {variant}", "POST", f"/{HUB}/basket/add/", {"variant": variant, "quantity": 1},
+             headers={"Accept": "application/json"} if script else None)
     page = call("checkout page", "GET", f"/{HUB}/checkout/").content.decode()
     details = {
         "csrfmiddlewaretoken": CSRF.search(page).group(1), "fulfilment": "delivery",
@@ -100,6 +101,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=5)
     parser.add_argument("--profile", default="pay → return → confirmation", help="step to profile")
+    parser.add_argument("--no-script", action="store_true",
+                        help="add to the basket as a browser without JavaScript (post, then the basket page)")
     args = parser.parse_args()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -111,11 +114,12 @@ def main() -> None:
         )
         variants = [row[0] for row in cursor.fetchall()]
     client = Client(enforce_csrf_checks=False)
-    one_order(client, variants, None)  # warm-up: imports, middleware, templates, fonts
+    one_order(client, variants, None, script=not args.no_script)  # warm-up: imports, middleware, templates, fonts
     totals: dict[str, list[tuple[int, float, float]]] = {}
     profile = ""
     for i in range(args.orders):
-        steps, text = one_order(client, variants, args.profile if i == args.orders - 1 else None)
+        steps, text = one_order(client, variants, args.profile if i == args.orders - 1 else None,
+                                script=not args.no_script)
         profile = text or profile
         for name, value in steps.items():
             totals.setdefault(name, []).append(value)

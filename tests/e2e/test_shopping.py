@@ -2,6 +2,7 @@
 
 import pytest
 
+from panier.cart.models import CartLine
 from panier.orders.models import Order, OrderStatus
 from tests import factories
 
@@ -9,11 +10,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _add_to_basket(page, url, quantity):
+    """Add from the product page; the page's script posts it and the page stays."""
     page.goto(url)
     form = page.locator("form.add-form").first
     form.locator("input[name=quantity]").fill(str(quantity))
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_response(lambda response: "/basket/add/" in response.url) as answer:
+        form.locator("button[type=submit]").click()
+    assert answer.value.status == 200
+    page.locator("ul.messages li.msg-success").wait_for()
+    assert page.url == url
 
 
 def test_new_customer_orders_from_two_producers_with_home_delivery(live_server, page, tmp_path):
@@ -61,3 +66,24 @@ def test_new_customer_orders_from_two_producers_with_home_delivery(live_server, 
         "Miellerie des Baous",
     }
     page.screenshot(path=str(tmp_path / "confirmation.png"), full_page=True)
+
+
+def test_adding_to_the_basket_updates_the_page_without_leaving_it(live_server, page):
+    """The count in the navigation and the message change in place; a refusal shows its reason."""
+    shop = factories.make_shop()
+    cheese = shop.products[0]
+    product_url = f"{live_server.url}/{shop.hub.slug}/p/{cheese.slug}/"
+    page.goto(product_url)
+    assert page.locator(".basket-count").first.inner_text() == "(0 article)"
+
+    _add_to_basket(page, product_url, 2)
+    assert page.locator(".basket-count").first.inner_text() == "(2 articles)"
+    assert cheese.name in page.locator("ul.messages").inner_text()
+
+    form = page.locator("form.add-form").first
+    form.locator("input[name=quantity]").fill("99")
+    form.locator("button[type=submit]").click()
+    page.locator("ul.messages li.msg-error").wait_for()
+    assert page.url == product_url
+    assert page.locator(".basket-count").first.inner_text() == "(2 articles)"
+    assert list(CartLine.objects.values_list("variant__product", "quantity")) == [(cheese.pk, 2)]

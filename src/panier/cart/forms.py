@@ -7,6 +7,7 @@ from django import forms
 
 from panier.cart.errors import InvalidQuantity, ProductUnavailable
 from panier.cart.rules import MAX_QUANTITY
+from panier.core.errors import PanierError
 
 # Larger ids cannot exist and would overflow a database integer.
 _MAX_ID = 2**62
@@ -15,11 +16,14 @@ _MAX_ID = 2**62
 class VariantForm(forms.Form):
     variant = forms.IntegerField(min_value=1, max_value=_MAX_ID)
 
-    def error_message(self) -> str:
-        """Return the one message to show for the first invalid field."""
+    def error(self) -> PanierError:
+        """Return the one error to show for the first invalid field."""
         if "quantity" in self.errors:
-            return str(InvalidQuantity.default_message)
-        return str(ProductUnavailable.default_message)
+            return InvalidQuantity(field="quantity")
+        return ProductUnavailable(field="variant")
+
+    def error_message(self) -> str:
+        return self.error().message
 
 
 class AddForm(VariantForm):

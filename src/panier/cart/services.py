@@ -3,7 +3,9 @@ nothing is reserved until the order is placed."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from contextlib import nullcontext
+
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from panier.cart import rules
@@ -44,34 +46,61 @@ def _available(variant: Variant) -> int:
     return stock.remaining if stock is not None else 0
 
 
+# One statement adds the units: a new line is inserted, an existing one
+# grows, but only up to ``limit`` (the stock left, at most MAX_QUANTITY).
+# Two adds at once cannot both insert the line (the conflict turns the
+# second into the update) nor lose units (the update reads the row it
+# locks). On PostgreSQL the basket's stamp is written by the same
+# statement. The last column is the basket's item count after the add:
+# the other lines' units plus this line's.
+_UPSERT = """
+{touch}INSERT INTO cart_cartline (cart_id, variant_id, quantity, added_at)
+VALUES (%(cart)s, %(variant)s, %(qty)s, %(now)s)
+ON CONFLICT (cart_id, variant_id) DO UPDATE
+    SET quantity = cart_cartline.quantity + excluded.quantity
+    WHERE cart_cartline.quantity + excluded.quantity <= %(limit)s
+RETURNING id, quantity, quantity + (
+    SELECT COALESCE(SUM(other.quantity), 0) FROM cart_cartline other
+    WHERE other.cart_id = %(cart)s AND other.variant_id <> %(variant)s
+)
+"""
+_TOUCH_PG = "WITH touched AS (UPDATE cart_cart SET updated_at = %(now)s WHERE id = %(cart)s)\n"
+
+
 def cart_add(*, cart: Cart, variant_id: object, quantity: object) -> CartLine:
     """Add units of a variant to a basket.
 
     Raises InvalidQuantity, ProductUnavailable, or NotEnoughStock when the
-    basket would hold more than is left.
+    basket would hold more than is left. The line returned carries the
+    variant (with its product) and, as ``basket_count``, the basket's
+    item count after the add; its ``added_at`` is not read back.
     """
     qty = rules.parse_quantity(quantity)
     if qty is None:
         raise InvalidQuantity(field="quantity")
     variant = _variant_for(cart, variant_id)
-    with transaction.atomic():
-        # Locking the basket serialises adds to it: with only the line
-        # locked, two adds of a variant not yet in the basket both insert it
-        # and one fails on the unique constraint. Stamping it is what locks
-        # it (one statement); a refused add rolls the stamp back.
-        Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-        line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
-        new_qty = (line.quantity if line else 0) + qty
-        if new_qty > rules.MAX_QUANTITY:
+    available = _available(variant)
+    if qty > available:
+        raise NotEnoughStock(available)
+    now = timezone.now()
+    params = {"cart": cart.pk, "variant": variant.pk, "qty": qty,
+              "now": connection.ops.adapt_datetimefield_value(now),
+              "limit": min(available, rules.MAX_QUANTITY)}
+    postgres = connection.vendor == "postgresql"
+    with nullcontext() if postgres else transaction.atomic():
+        if not postgres:
+            Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT.format(touch=_TOUCH_PG if postgres else ""), params)
+            row = cursor.fetchone()
+    if row is None:
+        # The line exists and the add would take it past the limit.
+        held = CartLine.objects.filter(cart=cart, variant=variant).values_list("quantity", flat=True).first() or 0
+        if held + qty > rules.MAX_QUANTITY:
             raise InvalidQuantity(field="quantity")
-        available = _available(variant)
-        if new_qty > available:
-            raise NotEnoughStock(available)
-        if line is None:
-            line = CartLine.objects.create(cart=cart, variant=variant, quantity=new_qty)
-        else:
-            line.quantity = new_qty
-            line.save(update_fields=["quantity"])
+        raise NotEnoughStock(available)
+    line = CartLine(id=row[0], cart=cart, variant=variant, quantity=row[1])
+    line.basket_count = row[2]
     return line
 
 

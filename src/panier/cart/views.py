@@ -11,16 +11,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from panier.cart.errors import ProductUnavailable
 from panier.cart.forms import AddForm, RemoveForm, UpdateForm
+from panier.cart.models import CartLine
 from panier.cart.services import cart_add, cart_remove, cart_set_quantity
 from panier.cart.session import remember_basket_count, request_basket, request_cart
 from panier.core.errors import Conflict, PanierError
@@ -90,18 +92,56 @@ def _cross_site(request: HttpRequest) -> bool:
     return urlsplit(origin).netloc != request.get_host()
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """Whether the add came from the page's script, which asks for JSON."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _json_error(exc: PanierError) -> JsonResponse:
+    return JsonResponse(exc.as_dict(), status=exc.status)
+
+
+def _added(hub: Hub, line: CartLine) -> JsonResponse:
+    """The answer to the page's script: the message and the basket's new count."""
+    count = line.basket_count
+    return JsonResponse(
+        {
+            "message": _added_message(line),
+            "count": count,
+            "count_label": "(%s)" % (ngettext("%(counter)s item", "%(counter)s items", count) % {"counter": count}),
+            "basket_url": reverse("cart:detail", kwargs={"hub_slug": hub.slug}),
+        }
+    )
+
+
+def _added_message(line: CartLine) -> str:
+    return _("“%(name)s” was added to your basket.") % {"name": line.variant.product.display_name}
+
+
 # The add form sits on catalog pages, which carry no CSRF token so that they
 # set no cookie and can be cached. Cross-site posts are refused from the
 # Origin and Sec-Fetch-Site headers instead; the session cookie is also
 # SameSite=Lax, so a cross-site post could only fill a fresh, empty basket.
+#
+# Without JavaScript the form posts and the browser goes on to the basket
+# (or back to the page in ``next``). With it (web/panier.js) the page posts
+# the same form asking for JSON and stays where it is: the answer carries
+# the message and the navigation's new basket count, and refusals come as
+# JSON errors with a stable ``code`` and a 4xx status.
 @csrf_exempt
 @require_POST
 @hub_view
 def add(request: HttpRequest, *, hub: Hub) -> HttpResponse:
+    wants_json = _wants_json(request)
     if _cross_site(request):
-        return HttpResponseForbidden(_("Products can only be added from this shop's pages."))
+        message = _("Products can only be added from this shop's pages.")
+        if wants_json:
+            return JsonResponse({"code": "cross_site", "message": str(message)}, status=403)
+        return HttpResponseForbidden(message)
     form = AddForm(request.POST)
     if not form.is_valid():
+        if wants_json:
+            return _json_error(form.error())
         return _refuse(request, hub, form.error_message(), status=400)
     cart = request_cart(request, hub, create=True)
     try:
@@ -111,11 +151,12 @@ def add(request: HttpRequest, *, hub: Hub) -> HttpResponse:
             quantity=form.cleaned_data["quantity"],
         )
     except PanierError as exc:
+        if wants_json:
+            return _json_error(exc)
         return _refuse_error(request, hub, exc)
-    messages.success(
-        request,
-        _("“%(name)s” was added to your basket.") % {"name": line.variant.product.display_name},
-    )
+    if wants_json:
+        return _added(hub, line)
+    messages.success(request, _added_message(line))
     return redirect(_safe_next(request) or reverse("cart:detail", kwargs={"hub_slug": hub.slug}))
 
 
