@@ -31,14 +31,20 @@ def _engine(tmp_path, **environ) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("store", "engine"),
-    [(None, "django.contrib.sessions.backends.cached_db"), ("database", "django.contrib.sessions.backends.cached_db"),
-     ("redis", "django.contrib.sessions.backends.cache")],
+    [(None, "panier.core.sessions.cached_db"), ("database", "panier.core.sessions.cached_db"),
+     ("redis", "panier.core.sessions.cache")],
 )
 def test_the_store_follows_the_setting(tmp_path, store, engine):
     environ = {"REDIS_URL": REDIS_URL} | ({"PANIER_SESSION_STORE": store} if store else {})
     result = _engine(tmp_path, **environ)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == engine
+
+
+def test_without_redis_sessions_are_in_the_database(tmp_path):
+    result = _engine(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "panier.core.sessions.db"
 
 
 def test_an_unknown_store_stops_the_start_with_its_name(tmp_path):
@@ -57,7 +63,7 @@ def redis_sessions(settings):
         "default": {"BACKEND": "panier.core.redis_cache.PanierRedisCache", "LOCATION": REDIS_URL,
                     "KEY_PREFIX": "test-sessions"}
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    settings.SESSION_ENGINE = "panier.core.sessions.cache"
     from django.core.cache import cache
 
     cache.clear()

@@ -31,14 +31,16 @@ def _variant_for(cart: Cart, variant_id: object) -> Variant:
         vid = int(str(variant_id))
     except (TypeError, ValueError):
         raise ProductUnavailable(field="variant") from None
-    variant = (
+    # Only what a basket write needs (the product's names for the message,
+    # the stock left); other fields load on first use.
+    found = list(
         Variant.objects.select_related("product", "stock")
-        .filter(pk=vid, is_active=True, product__is_active=True, product__hub_id=cart.hub_id)
-        .first()
+        .only("product__name", "product__name_en", "product__hub_id", "stock__remaining")
+        .filter(pk=vid, is_active=True, product__is_active=True, product__hub_id=cart.hub_id)[:1]
     )
-    if variant is None:
+    if not found:
         raise ProductUnavailable(field="variant")
-    return variant
+    return found[0]
 
 
 def _available(variant: Variant) -> int:

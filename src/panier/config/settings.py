@@ -187,8 +187,8 @@ if REDIS_URL:
     # when a basket or the checkout changes them), which is safe only when
     # Redis keeps its data on disk (appendonly) and never evicts keys.
     _SESSION_ENGINES = {
-        "database": "django.contrib.sessions.backends.cached_db",
-        "redis": "django.contrib.sessions.backends.cache",
+        "database": "panier.core.sessions.cached_db",
+        "redis": "panier.core.sessions.cache",
     }
     _session_store = env.str("PANIER_SESSION_STORE", default="database")
     if _session_store not in _SESSION_ENGINES:
@@ -200,6 +200,7 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
+    SESSION_ENGINE = "panier.core.sessions.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
