@@ -739,8 +739,10 @@ def checkout_payment_settle(
     answer = payment_status_fetch(payment=payment)
     release = False
     with transaction.atomic():
+        # With its hub and slot: a paid order's invoices need both.
         order = (
             Order.objects.select_for_update(of=("self",))
+            .select_related("hub", "slot")
             .filter(number=payment.reference, hub_id=payment.hub_id)
             .first()
         )
@@ -777,7 +779,9 @@ def checkout_payment_settle(
                 # PANIER_INVOICE_PDF_ON_PAYMENT the PDF waits for `panier
                 # invoices render` or the first download.
                 deferred = settings.PANIER_ORDER_FOLLOWUP_DEFERRED
-                invoice_issue_for_order(order=order, render=settings.PANIER_INVOICE_PDF_ON_PAYMENT and not deferred)
+                invoice_issue_for_order(
+                    order=order, render=settings.PANIER_INVOICE_PDF_ON_PAYMENT and not deferred, locked=True
+                )
                 if deferred:
                     order_paid_followup_queue(order=order)
                 else:

@@ -257,14 +257,26 @@ def _render_later(invoice_ids: list[int]) -> None:
     transaction.on_commit(render)
 
 
-def invoice_issue_for_order(*, order: Order, now: datetime | None = None, render: bool = True) -> list[Invoice]:
+def invoice_issue_for_order(
+    *, order: Order, now: datetime | None = None, render: bool = True, locked: bool = False
+) -> list[Invoice]:
     """Issue the invoices of a paid order: one per seller of record; return them.
 
     Idempotent: a second call returns the invoices already issued. Locks
     the order row, then each series row. Raises OrderNotInvoiceable for an
     order that was never paid. The PDFs are rendered after commit when
     ``render`` is true (and in any case on first download).
+
+    ``locked``: the caller read ``order`` (with its hub and slot) under the
+    order's lock in the transaction still open. The order is then not read
+    again, and no savepoint is needed: every issuer takes that lock first,
+    so no other one can be issuing the same invoices meanwhile.
     """
+    if locked and transaction.get_connection().in_atomic_block:
+        invoices = _issue_for_order(order.pk, now, locked=order)
+        if render:
+            _render_later([i.pk for i in invoices if i.pdf is None])
+        return invoices
     try:
         with transaction.atomic():
             invoices = _issue_for_order(order.pk, now)
@@ -278,8 +290,10 @@ def invoice_issue_for_order(*, order: Order, now: datetime | None = None, render
     return invoices
 
 
-def _issue_for_order(order_id: int, now: datetime | None) -> list[Invoice]:
-    order = Order.objects.select_for_update(of=("self",)).select_related("hub", "slot").filter(pk=order_id).first()
+def _issue_for_order(order_id: int, now: datetime | None, *, locked: Order | None = None) -> list[Invoice]:
+    order = locked or (
+        Order.objects.select_for_update(of=("self",)).select_related("hub", "slot").filter(pk=order_id).first()
+    )
     if order is None:
         raise InvoiceNotFound()
     existing = list(Invoice.objects.filter(order=order, kind=DocumentKind.INVOICE).order_by("pk"))

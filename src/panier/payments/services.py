@@ -129,7 +129,9 @@ def payment_apply(*, payment_id: int, answer: ProviderStatus) -> Payment:
 
 def _apply(payment_id: int, answer: ProviderStatus) -> Payment:
     """Apply a provider answer under the payment's lock, forward only."""
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint: an error here ends that
+    # transaction anyway.
+    with transaction.atomic(savepoint=False):
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         fields = []
         target = answer.status
