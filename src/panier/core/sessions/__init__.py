@@ -18,8 +18,8 @@ later session write.
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.db import SessionStore as DjangoDatabaseStore
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.backends.db import SessionStore as DjangoDatabaseStore
 from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils.crypto import get_random_string
 
