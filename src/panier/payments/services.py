@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from panier.core.transactions import savepoint_if_nested
 from panier.hubs.models import Hub
 from panier.payments.adapters.base import (
     Exemption,
@@ -81,7 +82,7 @@ def payment_open(
     # costs one statement; a retry loses on the unique key and reads the
     # row it created before.
     try:
-        with transaction.atomic():
+        with savepoint_if_nested():
             payment = Payment.objects.create(
                 idempotency_key=idempotency_key,
                 hub=hub,

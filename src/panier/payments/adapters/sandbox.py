@@ -38,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from panier.core.transactions import savepoint_if_nested
 from panier.payments.adapters.base import (
     Exemption,
     OpenRequest,
@@ -252,7 +253,7 @@ def _intent_create(*, idempotency_key: str, amount_cents: int, **fields) -> Sand
         if amount_cents <= 0:
             existing = SandboxIntent.objects.get(idempotency_key=idempotency_key)
         else:
-            with transaction.atomic():
+            with savepoint_if_nested():
                 existing = SandboxIntent.objects.create(
                     id=_new_id("sbx"), idempotency_key=idempotency_key, amount_cents=amount_cents, **fields
                 )
