@@ -488,6 +488,7 @@ def checkout_complete(
     user=None,
     language: str = "fr",
     now: datetime | None = None,
+    basket: CartView | None = None,
 ) -> Order:
     """Place an order from a basket; return it (the existing one on a retry).
 
@@ -497,22 +498,29 @@ def checkout_complete(
     BelowMinimumOrder, InvalidContact, PostalCodeNotServed,
     PickupPointNotFound, SlotNotFound, SlotFull or CutoffPassed; nothing is
     changed when it raises.
+
+    ``basket``: the caller has already read ``cart`` with its lines (no
+    lock is taken on them, so reading them before the transaction is the
+    same as reading them in it).
+
+    A retry with the checkout token of an order already placed gets that
+    order: its basket is empty by then (or its insert loses on the
+    token's unique key), and any refusal first looks for the token's order.
+    The first attempt, by far the most frequent, so costs no lookup.
     """
-    existing = Order.objects.filter(checkout_token=checkout_token).first()
-    if existing is not None:
-        return existing
     now = now or clock.now()
-    if not details.accepted_terms:
-        raise TermsNotAccepted(field="accepted_terms")
-    delivery_country = details.country if details.fulfilment == Fulfilment.DELIVERY else ""
-    email, phone = _clean_contact(details, regions=(delivery_country, hub.country))
-    zone, point, slot_kind = _place(details, hub)
-    details, buyer = _buyer_prepare(hub=hub, details=details, now=now)
     try:
+        if not details.accepted_terms:
+            raise TermsNotAccepted(field="accepted_terms")
+        delivery_country = details.country if details.fulfilment == Fulfilment.DELIVERY else ""
+        email, phone = _clean_contact(details, regions=(delivery_country, hub.country))
+        zone, point, slot_kind = _place(details, hub)
+        details, buyer = _buyer_prepare(hub=hub, details=details, now=now)
         with transaction.atomic(durable=True):
             if cart is None:
                 raise CartEmpty()
-            view = cart_view(cart=cart)
+            view = basket if basket is not None and basket.cart is not None and basket.cart.pk == cart.pk else None
+            view = view or cart_view(cart=cart)
             if view.is_empty:
                 raise CartEmpty()
             if any(not line.is_available for line in view.lines):
@@ -642,7 +650,12 @@ def _exemption(order: Order, amount_cents: int) -> Exemption:
 
 def checkout_authorisation_cents(*, order: Order) -> int:
     """The amount to authorise: the total plus PANIER_WEIGHT_MARGIN_PERCENT on goods sold by weight."""
-    weighed = sum(line.line_total_cents for line in order.lines.all() if line.sold_by_weight)
+    # Most orders have no goods sold by weight: their lines need no reading.
+    weighed = (
+        sum(line.line_total_cents for line in order.lines.all() if line.sold_by_weight)
+        if order.has_weighed_items
+        else 0
+    )
     return payment_rules.authorisation_cents(
         total_cents=order.total_cents, weighed_cents=weighed, margin_percent=settings.PANIER_WEIGHT_MARGIN_PERCENT
     )

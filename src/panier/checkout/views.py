@@ -365,10 +365,13 @@ def _place(request: HttpRequest, hub: Hub, state: dict) -> HttpResponse:
             "allow_substitutions": form.allow_substitutions(),
         }
     )
+    # The basket with its lines in one query, handed to the placement.
+    basket = request_basket(request, hub)
     try:
         order = checkout_complete(
             hub=hub,
-            cart=request_cart(request, hub),
+            cart=basket.cart,
+            basket=basket,
             details=details,
             checkout_token=token,
             user=request.user,

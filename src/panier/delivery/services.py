@@ -25,19 +25,28 @@ def slot_book(*, slot_id: int, hub_id: int, kind: str, now: datetime) -> Slot:
     Must run inside the transaction that creates the order.
     Raises SlotNotFound, CutoffPassed or SlotFull.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("slot_book must run inside a transaction")
-    won = Slot.objects.filter(
-        pk=slot_id, hub_id=hub_id, kind=kind, cutoff_at__gt=now, booked__lt=F("capacity")
-    ).update(booked=F("booked") + 1)
+    # One statement books the place and returns the slot; the slot is read
+    # apart only to say why a booking was refused.
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in Slot._meta.concrete_fields)
+    booked = list(
+        Slot.objects.raw(
+            f"UPDATE {connection.ops.quote_name(Slot._meta.db_table)} SET booked = booked + 1 "  # noqa: S608 - names from the model
+            f"WHERE id = %s AND hub_id = %s AND kind = %s AND cutoff_at > %s AND booked < capacity "
+            f"RETURNING {columns}",
+            [slot_id, hub_id, kind, connection.ops.adapt_datetimefield_value(now)],
+        )
+    )
+    if booked:
+        return booked[0]
     slot = Slot.objects.filter(pk=slot_id, hub_id=hub_id, kind=kind).first()
     if slot is None:
         raise SlotNotFound(field="slot")
-    if won != 1:
-        if slot.cutoff_at <= now:
-            raise CutoffPassed(field="slot")
-        raise SlotFull(field="slot")
-    return slot
+    if slot.cutoff_at <= now:
+        raise CutoffPassed(field="slot")
+    raise SlotFull(field="slot")
 
 
 def slot_release(*, slot_id: int) -> None:
