@@ -19,7 +19,8 @@ def test_customer_approves_the_3ds_challenge_and_sees_the_confirmation(live_serv
     form = page.locator("form.add-form").first
     form.locator("input[name=quantity]").fill("2")
     form.locator("button[type=submit]").click()
-    page.wait_for_load_state("domcontentloaded")
+    # The page's script adds it and says so in place.
+    page.locator("ul.messages li.msg-success").wait_for()
     page.goto(f"{base}/{shop.hub.slug}/checkout/")
     page.locator("input[name=fulfilment][value=pickup]").check()
     page.locator(f"#slot-{shop.pickup_slot.pk}").check()
