@@ -1,5 +1,6 @@
 """The checkout pages over HTTP: details, recap, order button, payment, confirmation."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -475,6 +476,31 @@ def test_return_without_paying_keeps_the_order_waiting(client, shop):
     assert confirmation["Location"] == url("orders:detail", number=order.number) + f"?key={order.access_key}"
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+def test_return_while_the_provider_does_not_answer_keeps_the_order_waiting(client, shop, caplog):
+    """The provider cannot say how the payment went: the order waits (202) for its notification or reconciliation."""
+    from panier.payments.models import SandboxIntent
+
+    basket_in_session(client, shop, (0, 1))
+    review = to_review(client, shop)
+    client.post(hub_url(shop, "checkout:review"), {"checkout_token": review.context["token"], "accepted_terms": "on"})
+    order = Order.objects.get()
+    SandboxIntent.objects.all().delete()  # the sandbox now answers "unknown payment"
+
+    response = client.get(hub_url(shop, "checkout:return", checkout_token=order.checkout_token))
+
+    assert response.status_code == 202
+    assert order.number in response.content.decode()
+    assert any(r.message == "payment.return_unanswered" and r.order_id == order.pk for r in caplog.records)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+def test_return_with_an_unknown_token_is_404(client, shop):
+    response = client.get(hub_url(shop, "checkout:return", checkout_token=uuid.uuid4()))
+
+    assert response.status_code == 404
 
 
 def test_stale_recap_after_a_declined_card_does_not_reuse_the_failed_order(client, shop):

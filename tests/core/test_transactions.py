@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from panier.core.transactions import savepoint_if_nested
+from panier.core.transactions import savepoint_if_nested, update_returning
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,3 +48,20 @@ def test_inside_a_transaction_the_failure_leaves_it_usable():
         _row("c" * 32).save(force_insert=True)
 
     assert sorted(Session.objects.values_list("session_key", flat=True)) == ["b" * 32, "c" * 32]
+
+
+def test_update_returning_gives_the_rows_as_the_update_left_them():
+    _row("d" * 32).save(force_insert=True)
+    _row("e" * 32).save(force_insert=True)
+    later = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows = update_returning(
+            Session, assignments="expire_date = %s", where="session_key = %s", params=[later, "d" * 32]
+        )
+        none = update_returning(Session, assignments="expire_date = %s", where="session_key = %s", params=[later, "z"])
+
+    assert [(r.session_key, r.session_data, r.expire_date) for r in rows] == [("d" * 32, "x", later)]
+    assert none == []
+    assert [q["sql"].split()[0].upper() for q in queries.captured_queries].count("UPDATE") == 2
+    assert Session.objects.get(pk="e" * 32).expire_date != later

@@ -38,6 +38,7 @@ def checkout_order_get(*, hub: Hub, checkout_token: uuid.UUID) -> Order | None:
     return Order.objects.select_related("hub").filter(hub=hub, checkout_token=checkout_token).first()
 
 
-def checkout_payment_latest(*, order: Order) -> Payment | None:
-    """Return the latest payment attempt of an order."""
-    return Payment.objects.filter(reference=order.number).order_by("-created_at", "-pk").first()
+def checkout_return_payment(*, hub: Hub, checkout_token: uuid.UUID) -> Payment | None:
+    """Return the latest payment attempt of the order placed at ``hub`` with a checkout token (1 query)."""
+    numbers = Order.objects.filter(hub=hub, checkout_token=checkout_token).values("number")
+    return Payment.objects.filter(hub=hub, reference__in=numbers).order_by("-created_at", "-pk").first()

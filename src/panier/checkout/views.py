@@ -34,7 +34,7 @@ from panier.checkout.forms import (
     ReviewForm,
     vat_check_loaded,
 )
-from panier.checkout.selectors import checkout_order_get, checkout_payment_latest, checkout_slot_get
+from panier.checkout.selectors import checkout_order_get, checkout_return_payment, checkout_slot_get
 from panier.checkout.services import (
     CheckoutDetails,
     checkout_buyer_tax,
@@ -410,8 +410,7 @@ def _place(request: HttpRequest, hub: Hub, state: dict) -> HttpResponse:
 @hub_view
 def payment_return(request: HttpRequest, *, hub: Hub, checkout_token: uuid.UUID) -> HttpResponse:
     """Back from the payment page: confirm the order, or give the goods back."""
-    order = checkout_order_get(hub=hub, checkout_token=checkout_token)
-    payment = checkout_payment_latest(order=order) if order is not None else None
+    payment = checkout_return_payment(hub=hub, checkout_token=checkout_token)
     if payment is None:
         raise Http404("unknown payment")
     # A failed guest order's goods go back into the session's basket; it is
@@ -422,6 +421,7 @@ def payment_return(request: HttpRequest, *, hub: Hub, checkout_token: uuid.UUID)
     except ProviderError:
         # The provider does not answer: the order waits; reconciliation or
         # its notification settles it.
+        order = checkout_order_get(hub=hub, checkout_token=checkout_token)
         logger.warning("payment.return_unanswered", extra={"order_id": order.pk}, exc_info=True)
     if order.status == OrderStatus.PENDING_PAYMENT:
         # Settle it in the background if nobody else does meanwhile.

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F
 
+from panier.core.transactions import update_returning
 from panier.delivery import rules
 from panier.delivery.errors import CutoffPassed, ScheduleInvalid, SlotFull, SlotNotFound
 from panier.delivery.models import Closure, Schedule, Slot, SpecialDay
@@ -25,19 +26,15 @@ def slot_book(*, slot_id: int, hub_id: int, kind: str, now: datetime) -> Slot:
     Must run inside the transaction that creates the order.
     Raises SlotNotFound, CutoffPassed or SlotFull.
     """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("slot_book must run inside a transaction")
     # One statement books the place and returns the slot; the slot is read
     # apart only to say why a booking was refused.
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in Slot._meta.concrete_fields)
-    booked = list(
-        Slot.objects.raw(
-            f"UPDATE {connection.ops.quote_name(Slot._meta.db_table)} SET booked = booked + 1 "  # noqa: S608 - names from the model
-            f"WHERE id = %s AND hub_id = %s AND kind = %s AND cutoff_at > %s AND booked < capacity "
-            f"RETURNING {columns}",
-            [slot_id, hub_id, kind, connection.ops.adapt_datetimefield_value(now)],
-        )
+    booked = update_returning(
+        Slot,
+        assignments="booked = booked + 1",
+        where="id = %s AND hub_id = %s AND kind = %s AND cutoff_at > %s AND booked < capacity",
+        params=[slot_id, hub_id, kind, now],
     )
     if booked:
         return booked[0]

@@ -51,7 +51,8 @@ class ImmutableQuerySet(models.QuerySet):
 class NumberSequence(models.Model):
     """One continuous series of numbers, e.g. ``NICE-2026-`` or ``AV-NICE-2026-``.
 
-    The row is locked with ``select_for_update`` while a number is taken.
+    The row is locked (by the UPDATE that takes a number) until the
+    document that uses the number is committed or rolled back.
     """
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="number_sequences")

@@ -1,7 +1,7 @@
 """Issuing invoices and credit notes.
 
-Numbers are taken from a :class:`NumberSequence` row locked with
-``select_for_update`` in the transaction that creates the document, so a
+Numbers are taken from a :class:`NumberSequence` row by an UPDATE that
+locks it until the end of the transaction that creates the document, so a
 rolled-back issue gives its number back and two issues never share one.
 The PDF is rendered after commit (or on first download) from the frozen
 rows; it holds no lock.
@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from panier.core import clock
+from panier.core.transactions import update_returning
 from panier.hubs.models import Hub, SellingMode, VatRegime
 from panier.invoicing import rules
 from panier.invoicing.documents import document_render
@@ -53,16 +54,24 @@ CATEGORY_INTRA_EU = INTRA_EU.category_code
 
 
 def _number_take(*, hub: Hub, prefix: str) -> tuple[NumberSequence, int]:
-    """Lock the series row and take its next number. Call inside a transaction."""
-    sequence = NumberSequence.objects.select_for_update().filter(hub=hub, prefix=prefix).first()
-    if sequence is None:
+    """Take the series' next number; its row stays locked until the commit. Call inside a transaction."""
+    taken = _number_next(hub, prefix)
+    if not taken:
         # The series' first number: create the row (another transaction
-        # may create it at the same moment), then lock it.
+        # may create it at the same moment), then take from it.
         NumberSequence.objects.get_or_create(hub=hub, prefix=prefix)
-        sequence = NumberSequence.objects.select_for_update().get(hub=hub, prefix=prefix)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
+        taken = _number_next(hub, prefix)
+    sequence = taken[0]
     return sequence, sequence.last_number
+
+
+def _number_next(hub: Hub, prefix: str) -> list[NumberSequence]:
+    return update_returning(
+        NumberSequence,
+        assignments="last_number = last_number + 1",
+        where="hub_id = %s AND prefix = %s",
+        params=[hub.pk, prefix],
+    )
 
 
 def _local_date(moment: datetime, hub: Hub):
