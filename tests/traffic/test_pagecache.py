@@ -155,3 +155,31 @@ def test_memory_copy_keeps_within_its_budget_and_expires():
     assert pages.get("a", now=11) is None
     pages.put("huge", b"x" * 5000, [], now=0)
     assert pages.get("huge", now=0) is None
+
+
+
+def test_made_up_paths_do_not_read_the_hubs_on_every_request(db, django_assert_num_queries):
+    """The page cache reads the hub list at most once a second for paths that name no hub, not once per path."""
+    from panier.traffic import pagecache
+
+    hub_ids_forget()
+    hub = factories.hub()
+    assert pagecache.slot_for(f"/{hub.slug}/", "").hub_id == hub.pk  # the list is read
+
+    with django_assert_num_queries(0):
+        assert all(pagecache.slot_for(f"/no-such-hub-{n}/", "") is None for n in range(20))
+
+
+def test_a_hub_opened_after_the_list_was_read_is_found_a_second_later(db, monkeypatch):
+    from panier.traffic import pagecache
+
+    hub_ids_forget()
+    first = factories.hub()
+    assert pagecache.slot_for(f"/{first.slug}/", "").hub_id == first.pk
+    second = factories.hub()
+    assert pagecache.slot_for(f"/{second.slug}/", "") is None  # within the second: not read again
+
+    later = pagecache.time.monotonic() + 1.5
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+
+    assert pagecache.slot_for(f"/{second.slug}/", "").hub_id == second.pk

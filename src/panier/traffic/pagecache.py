@@ -48,10 +48,19 @@ _HEADERS_KEPT = ("Content-Type", "Content-Language")
 _hub_ids: tuple[float, dict[str, int]] = (0.0, {})
 
 
+#: The hubs are read again after this long, and an unknown slug (a hub
+#: opened meanwhile, or a path that names no hub) reads them again at most
+#: this often: a flood of made-up paths costs one query a second, not one
+#: per request.
+_HUB_IDS_TTL_S = 60.0
+_HUB_IDS_MISS_S = 1.0
+
+
 def _hub_id(slug: str) -> int | None:
     global _hub_ids
     loaded_at, ids = _hub_ids
-    if time.monotonic() - loaded_at > 60 or slug not in ids:
+    age = time.monotonic() - loaded_at
+    if age > _HUB_IDS_TTL_S or (slug not in ids and age > _HUB_IDS_MISS_S):
         ids = dict(Hub.objects.filter(is_active=True).values_list("slug", "pk"))
         _hub_ids = (time.monotonic(), ids)
     return ids.get(slug)
