@@ -53,7 +53,8 @@ def _available(variant: Variant) -> int:
 # Two adds at once cannot both insert the line (the conflict turns the
 # second into the update) nor lose units (the update reads the row it
 # locks). On PostgreSQL the basket's stamp is written by the same
-# statement. The last column is the basket's item count after the add:
+# statement (a refused add stamps it too: the basket was active). The
+# last column is the basket's item count after the add:
 # the other lines' units plus this line's.
 _UPSERT = """
 {touch}INSERT INTO cart_cartline (cart_id, variant_id, quantity, added_at)
