@@ -143,6 +143,14 @@ class LoadTest:
         self.panier("migrate", "--noinput", "-v0")
         self.panier("demo")
         self.panier("collectstatic", "--noinput", "-v0")
+        if self.pg:
+            # Statistics of the loaded tables, as autovacuum would gather
+            # them (some servers run with it off): plans for empty tables
+            # would otherwise be measured.
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/{self.database}", autocommit=True) as conn:
+                conn.execute("ANALYZE")
         from mmdb_writer import MMDBWriter
         from netaddr import IPSet
 
