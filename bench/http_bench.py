@@ -158,6 +158,9 @@ def main() -> None:
         subprocess.run(["psql", f"{server}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
         panier("migrate", "--noinput", "-v0")
         panier("demo")
+    # Fresh statistics, as autovacuum would gather them (some servers run
+    # with it off, and plans made for empty tables would be measured).
+    subprocess.run(["psql", DB_URL, "-qc", "VACUUM (ANALYZE)"], check=True)
     subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], capture_output=True, check=False)
     app = subprocess.Popen(  # noqa: S603
         [PY, "-m", "panier", "serve", "--port", str(APP_PORT), "--workers", "2", "--threads", "8"],
