@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DjangoDatabaseStore
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError, router
 from django.utils.crypto import get_random_string
+
+from panier.core.transactions import savepoint_if_nested
 
 
 class NewKeyWithoutLookup:
@@ -41,11 +43,11 @@ class DatabaseStore(DjangoDatabaseStore):
         if self.session_key is None:
             return self.create()
         using = router.db_for_write(self.model)
-        if transaction.get_connection(using).in_atomic_block:
-            return super().save(must_create)
         obj = self.create_model_instance(self._get_session(no_load=must_create))
         try:
-            obj.save(force_insert=must_create, force_update=not must_create, using=using)
+            # Django's savepoint inside a transaction, a lone statement outside.
+            with savepoint_if_nested(using):
+                obj.save(force_insert=must_create, force_update=not must_create, using=using)
         except IntegrityError:
             if must_create:
                 raise CreateError from None
