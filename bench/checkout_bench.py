@@ -470,9 +470,19 @@ def main() -> None:
         ]
         for thread in threads:
             thread.start()
+        # The clock stops when the last buyer has finished its last order,
+        # not at the next progress line (which would add up to 5 idle
+        # seconds to the elapsed time and lower every per-second figure).
+        next_report = started + 5
         while any(t.is_alive() for t in threads):
-            time.sleep(5)
+            for thread in threads:
+                thread.join(timeout=max(0.0, next_report - time.monotonic()))
+                if time.monotonic() >= next_report:
+                    break
+            else:
+                break
             print(f"  {int(time.monotonic() - started)} s: {len(stats.orders)} orders confirmed", flush=True)
+            next_report += 5
         elapsed = time.monotonic() - started
         cpu_after = cpu_snapshot(server.pid, worker.pid if worker else None)
         new_deadlocks = deadlocks() - deadlocks_before
