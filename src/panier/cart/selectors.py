@@ -10,6 +10,7 @@ from django.db.models import Sum
 from panier.cart.models import Cart, CartLine
 from panier.catalog import rules as catalog_rules
 from panier.catalog.models import Product, Variant
+from panier.core.sqlcache import reuse_sql
 from panier.hubs.models import Hub
 
 
@@ -65,14 +66,14 @@ class CartView:
 def cart_get(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> Cart | None:
     """Return the user's basket at a hub, or the anonymous one with ``token``."""
     if user is not None and user.is_authenticated:
-        return Cart.objects.filter(hub=hub, user=user).first()
+        return reuse_sql(Cart.objects.filter(hub=hub, user=user), "cart.get.user").first()
     if not token:
         return None
     try:
         token = uuid.UUID(str(token))
     except ValueError:
         return None
-    return Cart.objects.filter(hub=hub, token=token, user__isnull=True).first()
+    return reuse_sql(Cart.objects.filter(hub=hub, token=token, user__isnull=True), "cart.get.token").first()
 
 
 _LINE_RELATIONS = ("variant__product__producer", "variant__product__category", "variant__stock")
@@ -145,7 +146,7 @@ def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None)
     lines = _owner_lines(hub=hub, user=user, token=token)
     if lines is None:
         return CartView(cart=None, lines=())
-    loaded = list(lines.select_related("cart", *_LINE_RELATIONS))
+    loaded = list(reuse_sql(lines.select_related("cart", *_LINE_RELATIONS), "cart.owner_lines"))
     if not loaded:
         return CartView(cart=cart_get(hub=hub, user=user, token=token), lines=())
     return CartView(cart=loaded[0].cart, lines=_line_views(loaded, hub.pk))

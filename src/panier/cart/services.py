@@ -12,6 +12,7 @@ from panier.cart import rules
 from panier.cart.errors import InvalidQuantity, NotEnoughStock, ProductUnavailable
 from panier.cart.models import Cart, CartLine
 from panier.catalog.models import Variant
+from panier.core.sqlcache import reuse_sql
 from panier.hubs.models import Hub
 
 
@@ -34,9 +35,12 @@ def _variant_for(cart: Cart, variant_id: object) -> Variant:
     # Only what a basket write needs (the product's names for the message,
     # the stock left); other fields load on first use.
     found = list(
-        Variant.objects.select_related("product", "stock")
-        .only("product__name", "product__name_en", "product__hub_id", "stock__remaining")
-        .filter(pk=vid, is_active=True, product__is_active=True, product__hub_id=cart.hub_id)[:1]
+        reuse_sql(
+            Variant.objects.select_related("product", "stock")
+            .only("product__name", "product__name_en", "product__hub_id", "stock__remaining")
+            .filter(pk=vid, is_active=True, product__is_active=True, product__hub_id=cart.hub_id)[:1],
+            "cart.variant_for",
+        )
     )
     if not found:
         raise ProductUnavailable(field="variant")

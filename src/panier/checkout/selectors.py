@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from panier.core.sqlcache import reuse_sql
 from panier.delivery import rules as delivery_rules
 from panier.delivery.errors import CutoffPassed, SlotFull, SlotNotFound
 from panier.delivery.models import Slot
@@ -21,7 +22,7 @@ def checkout_slot_get(*, hub: Hub, slot_id: int, now: datetime, check_open: bool
     later, with a conditional update, when the order is placed; this only
     tells the customer early.
     """
-    slot = Slot.objects.select_related("pickup_point").filter(pk=slot_id, hub=hub).first()
+    slot = reuse_sql(Slot.objects.select_related("pickup_point").filter(pk=slot_id, hub=hub), "checkout.slot").first()
     if slot is None:
         raise SlotNotFound(field="slot")
     if not check_open:
@@ -41,4 +42,5 @@ def checkout_order_get(*, hub: Hub, checkout_token: uuid.UUID) -> Order | None:
 def checkout_return_payment(*, hub: Hub, checkout_token: uuid.UUID) -> Payment | None:
     """Return the latest payment attempt of the order placed at ``hub`` with a checkout token (1 query)."""
     numbers = Order.objects.filter(hub=hub, checkout_token=checkout_token).values("number")
-    return Payment.objects.filter(hub=hub, reference__in=numbers).order_by("-created_at", "-pk").first()
+    latest = Payment.objects.filter(hub=hub, reference__in=numbers).order_by("-created_at", "-pk")
+    return reuse_sql(latest, "checkout.return_payment").first()

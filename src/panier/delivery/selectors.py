@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.db.models import F, QuerySet
 
 from panier.core.cached_rows import read_through
+from panier.core.sqlcache import reuse_sql
 from panier.delivery import rules
 from panier.delivery.errors import AddressNotServed, PostalCodeNotServed
 from panier.delivery.models import Closure, PickupPoint, Slot, SlotKind, Zone, ZoneKind
@@ -83,7 +84,7 @@ def closure_list_upcoming(*, hub: Hub, today: date, limit: int = 5) -> QuerySet[
 
 
 def pickup_point_list(*, hub: Hub) -> QuerySet[PickupPoint]:
-    return PickupPoint.objects.filter(hub=hub, is_active=True)
+    return reuse_sql(PickupPoint.objects.filter(hub=hub, is_active=True), "delivery.pickup_points")
 
 
 def slot_list_open(
@@ -93,4 +94,4 @@ def slot_list_open(
     qs = Slot.objects.filter(hub=hub, kind=kind, cutoff_at__gt=now, booked__lt=F("capacity"))
     if kind == SlotKind.PICKUP:
         qs = qs.filter(pickup_point=pickup_point) if pickup_point else qs
-    return qs.select_related("pickup_point").order_by("starts_at", "pk")[:limit]
+    return reuse_sql(qs.select_related("pickup_point").order_by("starts_at", "pk")[:limit], f"delivery.open.{kind}")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 
+from panier.core.sqlcache import reuse_sql
 from panier.hubs.models import Hub, HubStaff
 from panier.invoicing import rules
 from panier.invoicing.models import Invoice, NumberSequence
@@ -17,7 +18,7 @@ from panier.tax import rules as tax_rules
 
 def invoices_for_order(*, order: Order) -> QuerySet[Invoice]:
     """The invoices and credit notes of an order, oldest first (no document bytes)."""
-    return Invoice.objects.filter(order=order).defer("pdf", "xml").order_by("issued_at", "pk")
+    return reuse_sql(Invoice.objects.filter(order=order).defer("pdf", "xml").order_by("issued_at", "pk"), "invoicing.for_order")
 
 
 def invoice_for_customer(*, public_id: uuid.UUID, user=None, access_key: str | None = None) -> Invoice | None:

@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from panier.core import clock
+from panier.core.sqlcache import reuse_sql
 from panier.core.transactions import update_returning
 from panier.hubs.models import Hub, SellingMode, VatRegime
 from panier.invoicing import rules
@@ -305,7 +306,9 @@ def _issue_for_order(order_id: int, now: datetime | None, *, locked: Order | Non
     )
     if order is None:
         raise InvoiceNotFound()
-    existing = list(Invoice.objects.filter(order=order, kind=DocumentKind.INVOICE).order_by("pk"))
+    existing = list(
+        reuse_sql(Invoice.objects.filter(order=order, kind=DocumentKind.INVOICE).order_by("pk"), "invoicing.of_order")
+    )
     if existing:
         return existing
     if order.status in NOT_INVOICEABLE or order.paid_at is None:
@@ -313,7 +316,7 @@ def _issue_for_order(order_id: int, now: datetime | None, *, locked: Order | Non
     hub = order.hub
     groups: dict[str, list] = {}
     producers = {}
-    for line in order.lines.select_related("producer").order_by("pk"):
+    for line in reuse_sql(order.lines.select_related("producer").order_by("pk"), "invoicing.order_lines"):
         key = HUB_KEY if line.seller_of_record == SellerOfRecord.HUB else f"producer:{line.producer_id}"
         groups.setdefault(key, []).append(line)
         producers[key] = line.producer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from panier.core.sqlcache import reuse_sql
 from panier.orders.models import Order, OrderEvent, OrderLine, Withdrawal
 
 
@@ -13,7 +14,8 @@ def order_detail_queryset(*, events: bool = True) -> QuerySet[Order]:
     ``events=False`` leaves out the status history, for pages that do not
     show it.
     """
-    prefetches = [Prefetch("lines", queryset=OrderLine.objects.select_related("producer"))]
+    lines = reuse_sql(OrderLine.objects.select_related("producer"), "orders.lines")
+    prefetches = [Prefetch("lines", queryset=lines)]
     if events:
         prefetches.append(Prefetch("events", queryset=OrderEvent.objects.select_related("actor")))
     return Order.objects.select_related("hub", "slot", "zone", "pickup_point").prefetch_related(*prefetches)
@@ -25,11 +27,13 @@ def order_for_customer(
     """Return an order its customer may see: their own, or a guest's by its access key."""
     qs = order_detail_queryset(events=events).filter(number=number)
     if user is not None and user.is_authenticated:
-        order = qs.filter(user=user).first()
+        order = reuse_sql(qs.filter(user=user), "orders.for_customer.user").first()
         if order is not None:
             return order
     if access_key:
-        return qs.filter(access_key=access_key).first() if _is_uuid(access_key) else None
+        if not _is_uuid(access_key):
+            return None
+        return reuse_sql(qs.filter(access_key=access_key), "orders.for_customer.key").first()
     return None
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from panier.core.sqlcache import reuse_sql
 from panier.core.transactions import savepoint_if_nested
 from panier.hubs.models import Hub
 from panier.payments.adapters.base import (
@@ -133,7 +134,7 @@ def _apply(payment_id: int, answer: ProviderStatus) -> Payment:
     # Inside a caller's transaction no savepoint: an error here ends that
     # transaction anyway.
     with transaction.atomic(savepoint=False):
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        payment = reuse_sql(Payment.objects.select_for_update(), "payments.apply_lock").get(pk=payment_id)
         fields = []
         target = answer.status
         if target in _FORWARD.get(payment.status, set()):

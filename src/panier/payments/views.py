@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from panier.core.sqlcache import reuse_sql
 from panier.payments.adapters.sandbox import (
     TEST_CARDS,
     sandbox_cancel,
@@ -30,7 +31,7 @@ def _back(request: HttpRequest, intent: SandboxIntent) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sandbox_page(request: HttpRequest, intent_id: str) -> HttpResponse:
-    intent = SandboxIntent.objects.filter(pk=intent_id[:40]).first()
+    intent = reuse_sql(SandboxIntent.objects.filter(pk=intent_id[:40]), "payments.sandbox_intent").first()
     if intent is None:
         raise Http404("unknown payment")
     error = ""

@@ -38,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from panier.core.sqlcache import reuse_sql
 from panier.core.transactions import savepoint_if_nested
 from panier.payments.adapters.base import (
     Exemption,
@@ -123,7 +124,7 @@ class SandboxProvider:
         return ProviderSession(provider_ref=intent.id, redirect_url=_page_url(intent.id))
 
     def status(self, provider_ref: str) -> ProviderStatus:
-        intent = SandboxIntent.objects.filter(pk=provider_ref).first()
+        intent = reuse_sql(SandboxIntent.objects.filter(pk=provider_ref), "payments.sandbox_intent").first()
         if intent is None:
             raise ProviderError("unknown sandbox payment", retryable=False)
         if intent.status == "processing" and intent.settles_at and intent.settles_at <= timezone.now():
@@ -281,7 +282,7 @@ def _authorise(intent: SandboxIntent, card: str) -> None:
 def _answer(intent_id: str, card: str, *, customer_present: bool) -> SandboxIntent:
     """Play the bank's answer to a card (customer on the page or not)."""
     with transaction.atomic():
-        intent = SandboxIntent.objects.select_for_update().get(pk=intent_id)
+        intent = reuse_sql(SandboxIntent.objects.select_for_update(), "payments.sandbox_answer").get(pk=intent_id)
         if intent.status != "requires_payment":
             return intent
         intent.card_last4 = card[-4:]

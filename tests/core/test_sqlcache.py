@@ -1,0 +1,150 @@
+"""A query compiled once under a key gives the same rows as Django's own compilation."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.db.models import Value
+from django.test.utils import CaptureQueriesContext
+
+from panier.catalog.models import Variant
+from panier.core import sqlcache
+from panier.core.sqlcache import reuse_sql
+from panier.delivery.models import Slot, SlotKind
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_entries():
+    sqlcache.forget()
+    yield
+    sqlcache.forget()
+
+
+def _variants(hub_id: int, variant_id: int):
+    return (
+        Variant.objects.select_related("product__producer", "stock")
+        .only("label", "product__name", "product__producer__name", "stock__remaining")
+        .filter(pk=variant_id, product__hub_id=hub_id)
+    )
+
+
+def _row(variant: Variant) -> tuple:
+    return (variant.pk, variant.label, variant.product.name, variant.product.producer.name, variant.stock.remaining)
+
+
+def test_second_evaluation_reuses_the_sql_with_the_new_values():
+    shop = factories.make_shop()
+    first, second = shop.variant(0), shop.variant(1)
+    rows = [reuse_sql(_variants(shop.hub.pk, v.pk), "test.variants").get() for v in (first, second, first)]
+    expected = [_variants(shop.hub.pk, v.pk).get() for v in (first, second, first)]
+    assert [_row(v) for v in rows] == [_row(v) for v in expected]
+    assert [r.product.name for r in rows] == ["Tomme de chèvre", "Miel de lavande", "Tomme de chèvre"]
+    assert sqlcache.stats == {"compiled": 1, "reused": 2}
+    # The related rows came with the query: no further query to read them.
+    with CaptureQueriesContext(connection) as queries:
+        variant = reuse_sql(_variants(shop.hub.pk, second.pk), "test.variants").get()
+        assert variant.product.producer.name == "Miellerie des Baous"
+        assert variant.stock.remaining == 5
+    assert len(queries) == 1
+
+
+def test_no_row_for_another_hub_and_an_empty_in_list():
+    shop, other = factories.make_shop(), factories.make_shop()
+    variant = shop.variant(0)
+    assert reuse_sql(_variants(shop.hub.pk, variant.pk), "test.variants").first() is not None
+    assert reuse_sql(_variants(other.hub.pk, variant.pk), "test.variants").first() is None
+    with CaptureQueriesContext(connection) as queries:
+        assert list(reuse_sql(Variant.objects.filter(pk__in=[]), "test.empty")) == []
+    assert len(queries) == 0
+
+
+def test_another_where_clause_under_the_same_key_is_compiled_in_full():
+    shop = factories.make_shop()
+    variant = shop.variant(0)
+    reuse_sql(_variants(shop.hub.pk, variant.pk), "test.variants").get()
+    # Same key, one condition more: the kept SQL would ignore it.
+    narrowed = _variants(shop.hub.pk, variant.pk).filter(label="no such label")
+    assert list(reuse_sql(narrowed, "test.variants")) == []
+    assert sqlcache.stats["reused"] == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda qs: qs.order_by("-pk"),
+        lambda qs: qs.select_related(None),
+        lambda qs: qs.defer(None),
+        lambda qs: qs[:1],
+        lambda qs: qs.select_for_update(of=("self",)),
+    ],
+    ids=["ordering", "related", "deferred", "limit", "lock"],
+)
+def test_another_shape_under_the_same_key_is_compiled_in_full(change):
+    shop = factories.make_shop()
+    variant = shop.variant(0)
+    reuse_sql(_variants(shop.hub.pk, variant.pk), "test.variants").get()
+    changed = change(reuse_sql(_variants(shop.hub.pk, variant.pk), "test.variants"))
+    assert [v.pk for v in changed] == [variant.pk]
+    assert sqlcache.stats["reused"] == 0
+
+
+def test_a_query_with_parameters_outside_its_where_clause_is_never_reused():
+    shop = factories.make_shop()
+    variant = shop.variant(0)
+    for label in ("a", "b"):
+        qs = Variant.objects.annotate(tag=Value(label)).filter(pk=variant.pk)
+        assert reuse_sql(qs, "test.annotated").get().tag == label
+    assert sqlcache.stats == {"compiled": 2, "reused": 0}
+
+
+def test_prefetched_lines_and_select_related_slots():
+    shop = factories.make_shop()
+    slots = []
+    for kind in (SlotKind.DELIVERY, SlotKind.PICKUP):
+        qs = Slot.objects.filter(hub=shop.hub, kind=kind).select_related("pickup_point").order_by("starts_at", "pk")
+        slots.append([(s.pk, s.pickup_point) for s in reuse_sql(qs, "test.slots")])
+        assert slots[-1] == [(s.pk, s.pickup_point) for s in qs]
+    assert slots[0] == [(shop.delivery_slot.pk, None)]
+    assert slots[1] == [(shop.pickup_slot.pk, shop.pickup_point)]
+    assert sqlcache.stats == {"compiled": 1, "reused": 1}
+
+
+def test_only_model_instances():
+    with pytest.raises(TypeError):
+        reuse_sql(Variant.objects.values("pk"), "test.values")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_share_the_kept_sql_and_each_gets_its_own_rows():
+    shop = factories.make_shop()
+    variants = [shop.variant(i) for i in range(3)]
+    reuse_sql(_variants(shop.hub.pk, variants[0].pk), "test.variants").get()
+    results: dict[int, list] = {}
+    errors: list[BaseException] = []
+
+    def read(n: int) -> None:
+        try:
+            found = []
+            for i in range(30):
+                wanted = variants[(n + i) % 3]
+                found.append(reuse_sql(_variants(shop.hub.pk, wanted.pk), "test.variants").get().pk == wanted.pk)
+            results[n] = found
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(results) == 4
+    assert all(all(found) for found in results.values())
+    assert sqlcache.stats["reused"] >= 100
