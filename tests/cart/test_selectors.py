@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from panier.cart.selectors import cart_get, cart_view, cart_view_find
+from panier.cart.selectors import cart_get, cart_item_count, cart_view, cart_view_find
 from panier.cart.services import cart_add, cart_create
 from tests import factories
 
@@ -65,3 +65,38 @@ def test_another_hubs_or_a_users_basket_is_not_found_by_token():
 
     assert cart_view_find(hub=shop.hub, token=theirs.token).cart is None
     assert cart_view_find(hub=shop.hub, token=owned.token).cart is None
+
+
+def test_item_count_of_a_token_or_a_users_basket_in_one_query():
+    shop, other = factories.make_shop(), factories.make_shop(slug="autre", name="Autre")
+    customer = factories.user()
+    variants = [product.variants.first() for product in shop.products]
+    guest = cart_create(hub=shop.hub)
+    cart_add(cart=guest, variant_id=variants[0].pk, quantity=2)
+    cart_add(cart=guest, variant_id=variants[1].pk, quantity=3)
+    mine = cart_create(hub=shop.hub, user=customer)
+    cart_add(cart=mine, variant_id=variants[1].pk, quantity=4)
+    elsewhere = cart_create(hub=other.hub)
+    cart_add(cart=elsewhere, variant_id=other.products[0].variants.first().pk, quantity=7)
+
+    with CaptureQueriesContext(connection) as queries:
+        count = cart_item_count(hub=shop.hub, token=str(guest.token))
+
+    assert len(queries) == 1
+    assert count == 5
+    assert cart_item_count(hub=shop.hub.pk, token=guest.token) == 5
+    assert cart_item_count(hub=shop.hub, user=customer) == 4
+    assert cart_item_count(hub=other.hub, token=elsewhere.token) == 7
+    # Another hub's token, a user's basket by its token, an empty or unknown basket: nothing.
+    assert cart_item_count(hub=shop.hub, token=elsewhere.token) == 0
+    assert cart_item_count(hub=shop.hub, token=mine.token) == 0
+    assert cart_item_count(hub=shop.hub, token=cart_create(hub=shop.hub).token) == 0
+    assert cart_item_count(hub=other.hub, user=customer) == 0
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-uuid"])
+def test_item_count_without_a_valid_token_runs_no_query(token):
+    shop = factories.make_shop()
+    with CaptureQueriesContext(connection) as queries:
+        assert cart_item_count(hub=shop.hub, token=token) == 0
+    assert len(queries) == 0

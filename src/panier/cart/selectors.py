@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db import connection
 
 from panier.cart.models import Cart, CartLine
 from panier.catalog import rules as catalog_rules
@@ -152,9 +152,24 @@ def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None)
     return CartView(cart=loaded[0].cart, lines=_line_views(loaded, hub.pk))
 
 
-def cart_item_count(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> int:
-    """Return the number of items in the basket of a user or a token (1 query)."""
-    lines = _owner_lines(hub=hub, user=user, token=token)
-    if lines is None:
-        return 0
-    return lines.aggregate(total=Sum("quantity"))["total"] or 0
+def cart_item_count(*, hub: Hub | int, user=None, token: str | uuid.UUID | None = None) -> int:
+    """Return the number of items in the basket of a user or a token (1 query).
+
+    Every page's navigation shows this count, so it is one plain statement
+    rather than an ORM aggregate (whose query building and compilation cost
+    several times the query itself).
+    """
+    if user is not None and user.is_authenticated:
+        owner, value = "c.user_id = %s", user.pk
+    else:
+        try:
+            token = uuid.UUID(str(token))
+        except ValueError:
+            return 0
+        owner = "c.token = %s AND c.user_id IS NULL"
+        value = Cart._meta.get_field("token").get_db_prep_value(token, connection)
+    tables = f"{CartLine._meta.db_table} l JOIN {Cart._meta.db_table} c ON c.id = l.cart_id"
+    sql = f"SELECT COALESCE(SUM(l.quantity), 0) FROM {tables} WHERE c.hub_id = %s AND {owner}"  # noqa: S608 - our own names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(hub, "pk", hub), value])
+        return int(cursor.fetchone()[0])
