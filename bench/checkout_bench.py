@@ -56,7 +56,8 @@ INITIAL_STOCK = 1_000_000
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SLOT = re.compile(r'name="slot" id="slot-(\d+)"')
 TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
-ORDER_NUMBER = re.compile(r"/confirmation/([A-Z0-9]+-[A-Z0-9]+)/")
+# The thank-you page (shown by the payment return) marks its order number.
+ORDER_NUMBER = re.compile(r'data-order-number="([A-Z0-9]+-[A-Z0-9]+)"')
 
 
 def env(threads: int) -> dict[str, str]:
@@ -286,7 +287,7 @@ def buyer(base: str, variants: list[int], stats: Stats, stop_at: float, seed: in
             path = "/" + pay_page.url.split("/", 3)[3]
             done = call("pay → return → confirmation", "POST", path,
                         {"csrfmiddlewaretoken": token.group(1), "card_number": "4242424242424242", "action": "pay"})
-            number = ORDER_NUMBER.search(done.url)
+            number = ORDER_NUMBER.search(done.text)
             if done.status_code != 200 or not number:
                 raise LookupError(f"no confirmation ({done.status_code} {done.url})")
         except (LookupError, OSError, http.client.HTTPException) as exc:

@@ -92,8 +92,8 @@ def one_order(
         raise SystemExit(f"the order was refused ({pay.status_code}): {errors or pay.content.decode()[-3000:]}")
     path = pay.redirect_chain[-1][0]
     done = call("pay → return → confirmation", "POST", path, {"card_number": "4242424242424242", "action": "pay"})
-    if "/confirmation/" not in done.redirect_chain[-1][0]:
-        raise SystemExit(f"the flow did not end on the confirmation: {done.redirect_chain}")
+    if done.status_code != 200 or b"data-order-number=" not in done.content:
+        raise SystemExit(f"the flow did not end on the confirmation: {done.status_code} {done.redirect_chain}")
     return steps, profile_text
 
 

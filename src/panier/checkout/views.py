@@ -450,7 +450,10 @@ def payment_return(request: HttpRequest, *, hub: Hub, checkout_token: uuid.UUID)
         messages.error(request, _("This order was cancelled because the payment did not arrive in time."))
         return redirect(basket_url(hub))
     _remember_order(request, order)
-    return redirect("checkout:confirmation", hub_slug=hub.slug, number=order.number)
+    # The thank-you page itself rather than a redirect to it: one round
+    # trip less at the end of every order. Loading this address again
+    # shows the same page (the payment is applied once).
+    return _confirmation_page(request, hub, number=order.number, key=str(order.access_key))
 
 
 @never_cache
@@ -459,7 +462,11 @@ def payment_return(request: HttpRequest, *, hub: Hub, checkout_token: uuid.UUID)
 def confirmation(request: HttpRequest, *, hub: Hub, number: str) -> HttpResponse:
     """The thank-you page: order number, recap, slot, invoices; the e-mail is on its way."""
     key = request.GET.get("key") or request.session.get(ORDER_KEYS, {}).get(number)
-    # The thank-you page shows no status history.
+    return _confirmation_page(request, hub, number=number, key=key)
+
+
+def _confirmation_page(request: HttpRequest, hub: Hub, *, number: str, key: str | None) -> HttpResponse:
+    """Render the thank-you page of a paid order (it shows no status history)."""
     order = order_for_customer(number=number, user=request.user, access_key=key, events=False)
     if order is None or order.hub_id != hub.pk:
         raise Http404("unknown order")

@@ -35,7 +35,8 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PRODUCT = re.compile(r'href="(/[-a-z0-9]+/p/[-a-z0-9_]+/)"')
 VARIANT = re.compile(r'<option value="(\d+)"(?! disabled)')
 TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
-ORDER_NUMBER = re.compile(r"/confirmation/([A-Z0-9]+-[A-Z0-9]+)/")
+# The thank-you page (shown by the payment return) marks its order number.
+ORDER_NUMBER = re.compile(r'data-order-number="([A-Z0-9]+-[A-Z0-9]+)"')
 
 
 #: Response times per request name once every user has been started: locust
@@ -158,7 +159,7 @@ class Shopper(FastHttpUser):
         path = "/" + pay_page.url.split("/", 3)[3]
         done = self._post(path, {"csrfmiddlewaretoken": token.group(1), "card_number": "4242424242424242",
                                  "action": "pay"}, name="checkout: pay")
-        number = ORDER_NUMBER.search(done.url or "")
+        number = ORDER_NUMBER.search(done.text or "")
         if number:
             with _lock:
                 ORDERS.append(number.group(1))
