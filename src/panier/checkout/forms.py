@@ -44,6 +44,20 @@ STORED_FIELDS = (
 )
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are a constant of this module, never changed per form.
+
+    Every form copies its fields deeply, and a choice field's copy walks
+    its whole list of choices (27 countries, twice, on each checkout
+    step). The list is shared instead; the rest is copied as Django does.
+    """
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
 def _int_or_none(raw: object) -> int | None:
     try:
         value = int(str(raw).strip())
@@ -55,7 +69,7 @@ def _int_or_none(raw: object) -> int | None:
 class DetailsForm(forms.Form):
     """Step 1: fulfilment, address or pickup point, slot, contact."""
 
-    fulfilment = forms.ChoiceField(
+    fulfilment = FixedChoiceField(
         label=_("How do you want to receive your order?"),
         choices=Fulfilment.choices,
         widget=forms.RadioSelect,
@@ -291,10 +305,10 @@ class BuyerForm(forms.Form):
     this step). The answer is kept so the recap and the order use it.
     """
 
-    country = forms.ChoiceField(label=_("Country"), choices=EU_COUNTRIES, required=False)
+    country = FixedChoiceField(label=_("Country"), choices=EU_COUNTRIES, required=False)
     is_company = forms.BooleanField(label=_("I'm buying for a company"), required=False)
     company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
-    company_country = forms.ChoiceField(label=_("Company's country"), choices=EU_COUNTRIES, required=False)
+    company_country = FixedChoiceField(label=_("Company's country"), choices=EU_COUNTRIES, required=False)
     vat_number = forms.CharField(
         label=_("EU VAT number"),
         max_length=20,
