@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -49,9 +50,8 @@ from panier.core import clock
 from panier.core.errors import Conflict, PanierError
 from panier.delivery.models import SlotKind
 from panier.delivery.selectors import (
-    closure_list_upcoming,
-    pickup_point_list,
-    slot_list_open,
+    calendar_for,
+    slot_rows_open,
     zone_for_address,
 )
 from panier.hubs.decorators import hub_view
@@ -119,10 +119,11 @@ def _initial(request: HttpRequest, hub: Hub) -> dict:
 
 
 def _slot_groups(hub: Hub, points: list, now) -> tuple[list, list]:
-    """Return the open delivery slots and, per pickup point, its open slots."""
-    delivery = list(slot_list_open(hub=hub, kind=SlotKind.DELIVERY, now=now))
-    pickup = list(slot_list_open(hub=hub, kind=SlotKind.PICKUP, now=now, limit=200))
-    by_point = [(point, [s for s in pickup if s.pickup_point_id == point.pk]) for point in points]
+    """Return the open delivery slots and, per pickup point, its open slots (as rows, in one query)."""
+    rows = slot_rows_open(hub=hub, now=now)
+    delivery = [s for s in rows if s.kind == SlotKind.DELIVERY]
+    by_point = [(point, [s for s in rows if s.kind == SlotKind.PICKUP and s.pickup_point_id == point.pk])
+                for point in points]
     return delivery, by_point
 
 
@@ -132,8 +133,10 @@ def _slot_groups(hub: Hub, points: list, now) -> tuple[list, list]:
 def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
     """Step 1: how and when the order is received, and the contact details."""
     now = clock.now()
-    points = list(pickup_point_list(hub=hub))
+    calendar = calendar_for(hub=hub, today=now.astimezone(ZoneInfo(hub.timezone)).date())
+    points = calendar.pickup_points
     status = 200
+    pristine = False
     if request.method == "POST":
         form = DetailsForm(request.POST, hub=hub, pickup_points=points, now=now)
         buyer = BuyerForm(request.POST, hub=hub, now=now)
@@ -150,8 +153,17 @@ def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
             return redirect("checkout:review", hub_slug=hub.slug)
         status = form.status
     else:
-        form = DetailsForm(initial=_initial(request, hub), hub=hub, pickup_points=points, now=now)
-        buyer = BuyerForm(initial=_buyer_initial(request, hub), hub=hub, now=now)
+        initial, buyer_initial = _initial(request, hub), _buyer_initial(request, hub)
+        # Nothing to prefill: the forms read as for every such visitor, and
+        # the template serves their kept HTML. They are built only if it
+        # has none yet (the first visit of this hub and language).
+        pristine = not initial and not buyer_initial
+        make_form = partial(DetailsForm, initial=initial, hub=hub, pickup_points=points, now=now)
+        make_buyer = partial(BuyerForm, initial=buyer_initial, hub=hub, now=now)
+        if pristine:
+            form, buyer = SimpleLazyObject(make_form), SimpleLazyObject(make_buyer)
+        else:
+            form, buyer = make_form(), make_buyer()
     basket = request_basket(request, hub)
     if basket.is_empty:
         messages.info(request, _("Your basket is empty."))
@@ -165,10 +177,11 @@ def start(request: HttpRequest, *, hub: Hub) -> HttpResponse:
         "basket": basket,
         "delivery_slots": delivery_slots,
         "pickup_groups": pickup_groups,
-        "selected_slot": str(form["slot"].value() or ""),
-        "selected_fulfilment": str(form["fulfilment"].value() or ""),
+        "pristine": pristine,
+        "selected_slot": "" if pristine else str(form["slot"].value() or ""),
+        "selected_fulfilment": "" if pristine else str(form["fulfilment"].value() or ""),
         "basket_link": basket_url(hub),
-        "closures": closure_list_upcoming(hub=hub, today=now.astimezone(ZoneInfo(hub.timezone)).date()),
+        "closures": calendar.closures,
     }
     return render(request, "checkout/start.html", context, status=status)
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
+from django.db import connections, router
 from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from panier.core.cached_rows import read_through
+from panier.core.cached_rows import forget, read_through
 from panier.core.sqlcache import reuse_sql
 from panier.delivery import rules
 from panier.delivery.errors import AddressNotServed, PostalCodeNotServed
@@ -80,11 +84,55 @@ def zone_needs_coordinates(*, hub: Hub) -> bool:
 
 def closure_list_upcoming(*, hub: Hub, today: date, limit: int = 5) -> QuerySet[Closure]:
     """Return the closures that end today or later, soonest first (shown to customers)."""
-    return Closure.objects.filter(hub=hub, last_day__gte=today).order_by("first_day")[:limit]
+    return Closure.objects.filter(hub=hub, last_day__gte=today).order_by("first_day", "pk")[:limit]
 
 
 def pickup_point_list(*, hub: Hub) -> QuerySet[PickupPoint]:
     return reuse_sql(PickupPoint.objects.filter(hub=hub, is_active=True), "delivery.pickup_points")
+
+
+#: Seconds a hub's pickup points and upcoming closures are kept in the
+#: shared cache; every save or deletion of either drops them at once
+#: (``delivery.signals``), this only bounds a missed drop (a bulk update).
+CALENDAR_CACHE_S = 300
+
+
+class Calendar(NamedTuple):
+    """What the checkout shows around the slots: the active pickup points and the upcoming closures."""
+
+    day: date
+    pickup_points: list[PickupPoint]
+    closures: list[Closure]
+
+
+def calendar_cache_key(hub_id: int) -> str:
+    return f"checkout-calendar:{hub_id}"
+
+
+def calendar_for(*, hub: Hub, today: date) -> Calendar:
+    """The hub's active pickup points and its closures that end ``today`` or later, soonest first.
+
+    Both checkout steps read them on every visit and they change a few
+    times a year, so they are kept in the shared cache: the same rows as
+    ``pickup_point_list`` and ``closure_list_upcoming``. A copy read on
+    another day is read again (a closure that ended drops out of the
+    list), and any change to a point or a closure drops the copy.
+    """
+    key = calendar_cache_key(hub.pk)
+
+    def load() -> Calendar:
+        return Calendar(
+            today,
+            list(PickupPoint.objects.filter(hub=hub, is_active=True)),
+            list(closure_list_upcoming(hub=hub, today=today)),
+        )
+
+    calendar = read_through(key, load, timeout=CALENDAR_CACHE_S)
+    if calendar.day != today:
+        # Kept on another day: read again and keep today's, as a miss would.
+        forget(key)
+        calendar = read_through(key, load, timeout=CALENDAR_CACHE_S)
+    return calendar
 
 
 def slot_list_open(
@@ -95,3 +143,67 @@ def slot_list_open(
     if kind == SlotKind.PICKUP:
         qs = qs.filter(pickup_point=pickup_point) if pickup_point else qs
     return reuse_sql(qs.select_related("pickup_point").order_by("starts_at", "pk")[:limit], f"delivery.open.{kind}")
+
+
+class OpenSlot(NamedTuple):
+    """An open slot as the checkout page lists it: no model instance, only what it shows."""
+
+    pk: int
+    kind: str
+    pickup_point_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    remaining: int
+
+
+#: The most slots the checkout page lists, per kind (as ``slot_list_open``'s limits).
+OPEN_SLOTS_SHOWN = {SlotKind.DELIVERY: 60, SlotKind.PICKUP: 200}
+
+
+def _open_slots_sql(connection) -> str:
+    table = connection.ops.quote_name(Slot._meta.db_table)
+    # One branch per kind, each with its own limit (the index on hub, kind
+    # and start serves both); values are bound, the table name is ours.
+    branches = [
+        "SELECT * FROM (SELECT id, kind, pickup_point_id, starts_at, ends_at, capacity - booked AS remaining"  # noqa: S608
+        f" FROM {table} WHERE hub_id = %s AND kind = %s AND cutoff_at > %s AND booked < capacity"
+        f" ORDER BY starts_at, id LIMIT %s) AS {alias}"
+        for alias in ("d", "p")
+    ]
+    return " UNION ALL ".join(branches) + " ORDER BY kind, starts_at, id"
+
+
+def _aware(value, connection) -> datetime:
+    # PostgreSQL returns aware datetimes; SQLite returns text or naive UTC
+    # values through a UNION (Django's own conversion needs the model field).
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, connection.timezone)
+    return value
+
+
+def slot_rows_open(*, hub: Hub, now: datetime) -> list[OpenSlot]:
+    """The delivery and pickup slots that still take orders and have room, soonest first.
+
+    The same slots as ``slot_list_open`` for each kind, read in one
+    statement as plain rows: the checkout page lists them on every visit,
+    and building model instances (with their pickup points) cost more than
+    the rest of the list. The database decides what is open at ``now``,
+    as it did before: nothing here is cached.
+    """
+    connection = connections[router.db_for_read(Slot)]
+    when = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        hub.pk, SlotKind.DELIVERY.value, when, OPEN_SLOTS_SHOWN[SlotKind.DELIVERY],
+        hub.pk, SlotKind.PICKUP.value, when, OPEN_SLOTS_SHOWN[SlotKind.PICKUP],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_open_slots_sql(connection), params)
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return [OpenSlot._make(row) for row in rows]
+    return [
+        OpenSlot(pk, kind, point, _aware(starts_at, connection), _aware(ends_at, connection), remaining)
+        for pk, kind, point, starts_at, ends_at, remaining in rows
+    ]

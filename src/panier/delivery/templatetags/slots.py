@@ -3,7 +3,9 @@
 The checkout page lists every open slot (two dozen at a small hub); as
 template includes, each slot's dates cost more than the rest of the page.
 A slot's window reads the same for every visitor in a language, so its
-text is built once per process and language and then reused.
+text is built once per process and language and then reused; so is a
+whole choice, keyed by everything it shows (the places left included),
+so a count that moved simply gives another entry.
 """
 
 from __future__ import annotations
@@ -45,15 +47,33 @@ def slot_window(slot, hub) -> SafeString:
     return slot_window_html(slot, hub)
 
 
-@register.simple_tag
-def slot_choice(slot, hub, selected: str) -> SafeString:
-    """One radio choice of the checkout's slot list: window and places left."""
-    places = ngettext("%(counter)s place left", "%(counter)s places left", slot.remaining) % {
-        "counter": slot.remaining
-    }
-    checked = mark_safe(" checked") if selected == str(slot.pk) else ""  # noqa: S308 - a constant
+@lru_cache(maxsize=8192)
+def _choice(
+    pk: int, starts_at: datetime, ends_at: datetime, remaining: int, tz: str, language: str | None, checked: bool
+) -> SafeString:
+    places = ngettext("%(counter)s place left", "%(counter)s places left", remaining) % {"counter": remaining}
     return format_html(
         '<li><input type="radio" name="slot" id="slot-{}" value="{}"{}>\n'
         '<label for="slot-{}">{} <span class="muted">{}</span></label></li>',
-        slot.pk, slot.pk, checked, slot.pk, slot_window_html(slot, hub), places,
+        pk, pk, mark_safe(" checked") if checked else "",  # noqa: S308 - a constant
+        pk, _window(starts_at, ends_at, tz, language), places,
+    )
+
+
+@register.simple_tag
+def slot_choice(slot, hub, selected: str) -> SafeString:
+    """One radio choice of the checkout's slot list: window and places left."""
+    return _choice(
+        slot.pk, slot.starts_at, slot.ends_at, slot.remaining, hub.timezone, get_language(), selected == str(slot.pk)
+    )
+
+
+@register.simple_tag
+def slot_choices(slots, hub, selected: str) -> SafeString:
+    """The radio choices of a slot list, one per line (``selected`` is the chosen slot's id, or "")."""
+    language, tz = get_language(), hub.timezone
+    return mark_safe(  # noqa: S308 - joins choices built by format_html
+        "\n".join(
+            _choice(s.pk, s.starts_at, s.ends_at, s.remaining, tz, language, selected == str(s.pk)) for s in slots
+        )
     )
