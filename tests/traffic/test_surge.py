@@ -35,7 +35,7 @@ FOREIGN = "203.0.113."  # US in the test GeoIP database
 LOCAL = "192.0.2."  # France
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
-NUMBER = re.compile(r"/confirmation/([A-Z0-9]+-[A-Z0-9]+)/")
+NUMBER = re.compile(r'data-order-number="([A-Z0-9]+-[A-Z0-9]+)"')
 CUSTOMERS, ORDERS_EACH = 2, 2
 SURGE_WORKERS, SURGE_VISITS = 6, 120
 
@@ -73,7 +73,7 @@ def place_order(base: str, shop, ip: str, statuses: Counter, lock: threading.Loc
     })
     session.close()
     assert done.status_code == 200
-    return NUMBER.search(done.url).group(1)
+    return NUMBER.search(done.text).group(1)
 
 
 def new_visitor(base: str, hub: str, n: int) -> tuple[int, str, float]:
