@@ -60,9 +60,11 @@ def fresh(client, url: str) -> str:
 def kept(client, url: str) -> str:
     """The page once the forms' HTML and the calendar are kept."""
     client.get(url)
+    assert {key[0] for key in fragments._kept} >= {"checkout-start-where", "checkout-start-who"}
     before = fragments.stats["kept"]
     page = body(client.get(url))
-    assert fragments.stats["kept"] == before + 2
+    # Both form parts served from memory (the site's header and footer may be too).
+    assert fragments.stats["kept"] >= before + 2
     return page
 
 
@@ -206,12 +208,13 @@ def test_a_slot_is_no_longer_offered_once_its_cutoff_passed(client, shop):
 
 
 def test_a_closure_that_ended_drops_out_the_next_day(client, shop):
-    with time_machine.travel("2027-05-10 12:00:00+00:00", tick=False):
+    # A minute before and after midnight at the hub (Paris, UTC+2): well within the cache's timeout.
+    with time_machine.travel("2027-05-10 21:59:30+00:00", tick=False):
         factories.slot(shop.hub, days=2)
         Closure.objects.create(hub=shop.hub, first_day=date(2027, 5, 9), last_day=date(2027, 5, 10), reason="Pont")
         basket_in_session(client, shop, (0, 1))
         assert "Pont" in kept(client, hub_url(shop, "checkout:start"))
-    with time_machine.travel("2027-05-11 12:00:00+00:00", tick=False):
+    with time_machine.travel("2027-05-10 22:00:30+00:00", tick=False):
         assert "Pont" not in body(client.get(hub_url(shop, "checkout:start")))
 
 
