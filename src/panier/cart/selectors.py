@@ -168,7 +168,8 @@ def cart_item_count(*, hub: Hub | int, user=None, token: str | uuid.UUID | None 
             return 0
         owner = "c.token = %s AND c.user_id IS NULL"
         value = Cart._meta.get_field("token").get_db_prep_value(token, connection)
-    tables = f"{CartLine._meta.db_table} l JOIN {Cart._meta.db_table} c ON c.id = l.cart_id"
+    quote = connection.ops.quote_name
+    tables = f"{quote(CartLine._meta.db_table)} l JOIN {quote(Cart._meta.db_table)} c ON c.id = l.cart_id"
     sql = f"SELECT COALESCE(SUM(l.quantity), 0) FROM {tables} WHERE c.hub_id = %s AND {owner}"  # noqa: S608 - our own names
     with connection.cursor() as cursor:
         cursor.execute(sql, [getattr(hub, "pk", hub), value])
