@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
+from panier.core.templatetags import fragments
 from panier.traffic.counters import LocalCounters, counters_reset
 from panier.traffic.pagecache import local_pages_forget
 from panier.traffic.policy import policy_cache_clear
@@ -33,6 +34,9 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     local_pages_forget()
     policy_cache_clear()
+    # Parts of pages kept in the process are keyed by hub ids, which the
+    # next test's database gives out again.
+    fragments.forget()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

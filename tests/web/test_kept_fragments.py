@@ -18,13 +18,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh():
-    fragments.forget()
-    yield
-    fragments.forget()
-
-
 def _page(client, shop, language="fr") -> str:
     with translation.override(language):
         path = reverse("legal:terms", kwargs={"hub_slug": shop.hub.slug})
