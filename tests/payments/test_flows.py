@@ -445,3 +445,25 @@ def test_the_same_capture_still_running_elsewhere_answers_captured(shop):
 
     assert again.status == PaymentStatus.CAPTURED
     assert PaymentOperation.objects.filter(kind="capture").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "provider", "title"),
+    [("fr", "Prestataire de paiement de test", "Paiement de test"), ("en", "Sandbox payment provider", "Sandbox payment")],
+)
+def test_the_hosted_page_is_the_providers_own(client, shop, language, provider, title):
+    """Like a real provider's secure page, the sandbox's shows none of the shop's navigation, in the page's language."""
+    from django.utils import translation
+
+    order, payment = _order_and_payment(shop)
+    with translation.override(language):
+        page = reverse("payments:sandbox_page", kwargs={"intent_id": payment.provider_ref})
+
+    html = client.get(page).content.decode()
+
+    assert f'<html lang="{language}">' in html
+    assert provider in html
+    assert f"<h1>{title}</h1>" in html
+    assert 'name="card_number"' in html
+    for shop_part in ('class="basket-link"', 'class="account-nav"', 'class="site-footer', 'hreflang='):
+        assert shop_part not in html
