@@ -336,6 +336,8 @@ def review(request: HttpRequest, *, hub: Hub) -> HttpResponse:
         return redirect(basket_url(hub))
     context["token"] = state.get("token") or _new_token(request, hub, state)
     context["form"] = ReviewForm()
+    # Nothing posted yet: the form reads as for every visitor, and is kept.
+    context["pristine"] = True
     return render(request, "checkout/review.html", context)
 
 
