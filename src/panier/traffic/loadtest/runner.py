@@ -3,6 +3,12 @@
 Everything runs on loopback: a scratch database (PostgreSQL when
 reachable, else SQLite) loaded with the demo data, `panier serve`, and
 locust in its own process for a bounded duration.
+
+The server runs as the README's production set-up does: each paid
+order's confirmation e-mail and invoice PDF are a background task
+(`PANIER_ORDER_FOLLOWUP_DEFERRED=1`) that a `panier db_worker` beside the
+server runs, on the same cores, instead of the web worker that answers
+the customer. The report says whether every paid order's follow-up ran.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from pathlib import Path
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+FOLLOWUP_TASK = "panier.checkout.followup.order_paid_followup_task"
+#: How long the task worker may take, after the visitors stop, to send the
+#: e-mails and render the PDFs of the last orders.
+FOLLOWUP_DRAIN_S = 60
 
 
 @dataclass
@@ -35,6 +45,12 @@ class RunResult:
     paid_numbers: set[str] = field(default_factory=set)
     rss_mb: list[float] = field(default_factory=list)
     rss_ready_mb: list[float] = field(default_factory=list)
+    #: The task worker (e-mails and invoice PDFs) after the run.
+    task_worker_rss_mb: float | None = None
+    #: Follow-up tasks run for this run's paid orders, and the seconds the
+    #: worker took after the visitors stopped to finish them.
+    followups_done: int = 0
+    followups_drained_s: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)
     #: Response times (ms) per request name after every user was started.
     steady: dict[str, list[float]] = field(default_factory=dict)
@@ -59,6 +75,10 @@ class RunResult:
     @property
     def duplicated_orders(self) -> int:
         return len(self.orders_reported) - len(set(self.orders_reported))
+
+    @property
+    def followups_missing(self) -> int:
+        return len(self.paid_numbers) - self.followups_done
 
 
 def _pg_reachable() -> bool:
@@ -101,6 +121,7 @@ class LoadTest:
             PANIER_DATA_DIR=str(self.workdir / "data"),
             PANIER_TRUSTED_PROXIES="1",
             EMAIL_HOST="",
+            PANIER_ORDER_FOLLOWUP_DEFERRED="1",
         )
         redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")
         env["REDIS_URL"] = redis_url if self._redis_ok(redis_url) else ""
@@ -167,6 +188,10 @@ class LoadTest:
         label = f"{scenario}, protection {'on' if protection else 'off'}"
         self.panier("traffic", "waiting-room", "auto" if protection else "off", protection=protection)
         env = self.env(protection=protection)
+        worker = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [sys.executable, "-m", "panier", "db_worker", "--no-reload"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
         server = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
             [sys.executable, "-m", "panier", "serve", "--port", str(self.port), "--workers", str(self.workers),
              "--threads", str(self.threads), "--no-collectstatic"],
@@ -179,6 +204,8 @@ class LoadTest:
             result.rss_ready_mb = self._worker_rss(server.pid)
             result.load = (os.getloadavg()[0], 0.0)
             before = self._paid_numbers()
+            # Tasks queued before the run (the demo data's own orders) are not this run's.
+            followups_before = sum(self._followups())
             counts = self.workdir / f"counts-{scenario}-{protection}.json"
             stats = self.workdir / f"stats-{scenario}-{protection}"
             classes = ["Shopper"] + (["SurgeVisitor"] if scenario == "surge" else [])
@@ -207,9 +234,16 @@ class LoadTest:
                 result.steady = data.get("steady", {})
             result.paid_numbers = self._paid_numbers() - before
             result.orders_in_db = self._orders_by_status()
+            stopped = time.monotonic()
+            while self._followups()[1] and time.monotonic() - stopped < FOLLOWUP_DRAIN_S:
+                time.sleep(0.5)
+            result.followups_drained_s = time.monotonic() - stopped
+            result.followups_done = self._followups()[0] - followups_before
+            result.task_worker_rss_mb = self._rss(worker.pid)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            for process in (server, worker):
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
         return result
 
     def _wait_ready(self) -> None:
@@ -235,6 +269,17 @@ class LoadTest:
                         urllib.request.urlopen(request, timeout=10).read()  # noqa: S310 - loopback http URL
                     except OSError as exc:
                         self.say(f"  warm-up {path}: {exc}\n")
+
+    @staticmethod
+    def _rss(pid: int) -> float | None:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return None
 
     @staticmethod
     def _worker_rss(server_pid: int) -> list[float]:
@@ -275,6 +320,14 @@ class LoadTest:
     def _orders_by_status(self) -> dict[str, int]:
         return dict(self._query("SELECT status, count(*) FROM orders_order GROUP BY status"))
 
+    def _followups(self) -> tuple[int, int]:
+        """Return the order follow-up tasks run so far, and those still waiting or running."""
+        rows = dict(self._query(
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult "  # noqa: S608 - a constant
+            f"WHERE task_path = '{FOLLOWUP_TASK}' GROUP BY status"
+        ))
+        return rows.get("SUCCESSFUL", 0), rows.get("READY", 0) + rows.get("RUNNING", 0)
+
 
 def report(results: list[RunResult], *, duration: int, users: int) -> str:
     lines = [f"# Load test ({duration} s, {users} regular customers)", ""]
@@ -297,8 +350,12 @@ def report(results: list[RunResult], *, duration: int, users: int) -> str:
             f"- 5xx responses: **{result.server_errors}**",
             f"- orders confirmed to customers: {len(result.orders_reported)}; newly paid in the database: "
             f"{len(result.paid_numbers)}; lost: **{result.lost_orders}**; duplicated: **{result.duplicated_orders}**",
-            f"- worker RSS (MB) when ready: {', '.join(f'{mb:.0f}' for mb in result.rss_ready_mb) or 'n/a'}; "
-            f"after the run: {', '.join(f'{mb:.0f}' for mb in result.rss_mb) or 'n/a'}",
+            f"- order follow-ups (confirmation e-mail, invoice PDF) run by the task worker: "
+            f"{result.followups_done} for {len(result.paid_numbers)} newly paid orders, the last "
+            f"{result.followups_drained_s:.1f} s after the visitors stopped; missing: **{result.followups_missing}**",
+            f"- web worker RSS (MB) when ready: {', '.join(f'{mb:.0f}' for mb in result.rss_ready_mb) or 'n/a'}; "
+            f"after the run: {', '.join(f'{mb:.0f}' for mb in result.rss_mb) or 'n/a'}; task worker after the run: "
+            f"{'n/a' if result.task_worker_rss_mb is None else f'{result.task_worker_rss_mb:.0f}'}",
             f"- load average (1 min) at the start / end: {result.load[0]:.1f} / {result.load[1]:.1f}",
             "",
         ]
