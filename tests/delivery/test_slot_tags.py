@@ -11,7 +11,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from panier.delivery.templatetags.slots import slot_choice, slot_window
+from panier.delivery.templatetags.slots import slot_choices, slot_window
 
 # The window as the template wrote it before it moved to Python.
 TEMPLATE = Template(
@@ -44,7 +44,7 @@ def test_choice_says_the_places_left_and_keeps_the_choice(language, remaining, t
     slot = SimpleNamespace(pk=12, starts_at=starts_at, ends_at=starts_at + timedelta(hours=3), remaining=remaining)
     hub = SimpleNamespace(timezone="Europe/Paris")
     with translation.override(language):
-        chosen, other = slot_choice(slot, hub, "12"), slot_choice(slot, hub, "13")
+        chosen, other = slot_choices([slot], hub, "12"), slot_choices([slot], hub, "13")
     assert text in chosen
     assert 'name="slot" id="slot-12" value="12" checked>' in chosen
     assert " checked" not in other

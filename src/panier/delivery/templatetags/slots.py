@@ -61,14 +61,6 @@ def _choice(
 
 
 @register.simple_tag
-def slot_choice(slot, hub, selected: str) -> SafeString:
-    """One radio choice of the checkout's slot list: window and places left."""
-    return _choice(
-        slot.pk, slot.starts_at, slot.ends_at, slot.remaining, hub.timezone, get_language(), selected == str(slot.pk)
-    )
-
-
-@register.simple_tag
 def slot_choices(slots, hub, selected: str) -> SafeString:
     """The radio choices of a slot list, one per line (``selected`` is the chosen slot's id, or "")."""
     language, tz = get_language(), hub.timezone
