@@ -53,7 +53,7 @@ def test_a_paid_order_queues_its_followup_and_the_worker_sends_it(shop, deferred
     assert invoice.number
     assert invoice.pdf is None
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--nice", "0", verbosity=0)
 
     assert queued.get().status == "SUCCESSFUL"
     assert len(mail.outbox) == 1

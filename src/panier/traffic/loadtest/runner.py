@@ -7,8 +7,9 @@ locust in its own process for a bounded duration.
 The server runs as the README's production set-up does: each paid
 order's confirmation e-mail and invoice PDF are a background task
 (`PANIER_ORDER_FOLLOWUP_DEFERRED=1`) that a `panier db_worker` beside the
-server runs, on the same cores, instead of the web worker that answers
-the customer. The report says whether every paid order's follow-up ran.
+server runs, on the same cores, at the lower CPU priority it takes by
+itself (``PANIER_TASK_WORKER_NICE``), instead of the web worker that
+answers the customer. The report says whether every paid order's follow-up ran.
 """
 
 from __future__ import annotations
