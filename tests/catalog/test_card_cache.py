@@ -191,25 +191,23 @@ def test_a_stock_band_change_reloads_only_that_card(client, shop, django_capture
 
 
 def test_a_page_rendered_across_a_write_is_not_kept_as_the_new_one(
-    client, shop, django_capture_on_commit_callbacks, rf
+    client, shop, django_capture_on_commit_callbacks
 ):
     """A product read just before an edit and rendered just after it is not kept under the edit's version."""
-    from django.template import Context, Template
-
-    from panier.catalog.selectors import product_detail
+    from panier.catalog.invalidation import content_version
+    from panier.catalog.selectors import product_detail_load
+    from panier.catalog.templatetags.catalog_cards import product_page_render
     from panier.hubs.models import Hub
 
     client.cookies["visited"] = "1"
     hub = Hub.objects.get(pk=shop.hub.pk)  # as the view reads it
     product = shop.products[0]
     path = reverse("catalog:product", kwargs={"hub_slug": hub.slug, "slug": product.slug})
-    read_before = product_detail(hub=hub, slug=product.slug)
+    read_before = product_detail_load(hub=hub, product_id=product.pk, version=content_version(hub.pk))
     with django_capture_on_commit_callbacks(execute=True):
         product.ingredients = "Lait cru, présure, sel"
         product.save()
-    Template("{% load catalog_cards %}{% product_body detail %}").render(
-        Context({"detail": read_before, "hub": hub, "request": rf.get(path)})
-    )
+    product_page_render(read_before, hub=hub)
 
     response, _ = get(client, path)
 

@@ -41,6 +41,15 @@ def content_version(hub_id: int) -> int:
     return int(version)
 
 
+def content_version_with(hub_id: int, key: str) -> tuple[int, object | None]:
+    """Return the content version of a hub and the value kept under ``key``, in one cache read."""
+    found = cache.get_many([_content_key(hub_id), key])
+    version = found.get(_content_key(hub_id))
+    if version is None:
+        version = content_version(hub_id)
+    return int(version), found.get(key)
+
+
 def content_version_bump(hub_id: int) -> None:
     try:
         cache.incr(_content_key(hub_id))

@@ -9,13 +9,11 @@ app, which sits above the catalog.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.utils.translation import get_language
 
 from panier.catalog import rules
 from panier.catalog.invalidation import content_version
@@ -309,7 +307,12 @@ def _tax_rate_bp(hub: Hub, product: Product) -> int:
         return tax_rules.STANDARD_RATE_BP
 
 
-def _product_detail_load(*, hub: Hub, product_id: int, version: int) -> ProductDetail | None:
+def product_detail_load(*, hub: Hub, product_id: int, version: int) -> ProductDetail | None:
+    """Return the full product page of a hub's product, or None when it is not on sale.
+
+    ``version`` is the hub's content version read before this call: what is
+    kept in the cache from the result is kept under it.
+    """
     product = _with_relations(_on_sale(hub)).filter(pk=product_id).first()
     if product is None:
         return None
@@ -327,17 +330,10 @@ def _product_detail_load(*, hub: Hub, product_id: int, version: int) -> ProductD
     )
 
 
-def product_detail(*, hub: Hub, slug: str) -> ProductDetail | None:
-    """Return a product page of a hub, or None when it is unknown or not on sale.
-
-    One light query reads the product's id and the price and stock band of
-    each variant on sale; the rest (product, variants, photos) is kept in
-    the cache under the hub's content version, the language and those
-    prices and bands, so a changed price or band is never served stale.
-    """
-    rows = list(
+def _page_stub_rows(hub_id: int, slug: str) -> QuerySet:
+    return (
         Variant.objects.filter(
-            product__hub=hub,
+            product__hub_id=hub_id,
             product__slug=slug,
             product__is_active=True,
             product__producer__is_active=True,
@@ -346,22 +342,23 @@ def product_detail(*, hub: Hub, slug: str) -> ProductDetail | None:
         .order_by("position", "pk")
         .values_list("product_id", "pk", "price_cents", "stock__remaining")
     )
+
+
+def product_page_stub(*, hub: Hub, slug: str) -> CardStub | None:
+    """Return the stub of a product page of a hub, or None when it is unknown or not on sale.
+
+    One light query reads the product's id and the price and stock band of
+    each variant on sale: they key the page kept in the cache (see
+    ``catalog_cards.product_page``), so a changed price or band is never
+    served stale.
+    """
+    rows = list(_page_stub_rows(hub.pk, slug))
     if not rows:
         return None
-    stub = CardStub(
+    return CardStub(
         product_id=rows[0][0],
         offers=tuple((variant_id, price, stock_band(remaining or 0)) for _, variant_id, price, remaining in rows),
     )
-    raw = repr((get_language(), str(hub.selling_mode), str(hub.vat_regime), stub.product_id, stub.offers))
-    version = content_version(hub.pk)
-    key = f"product-detail:{hub.pk}:{version}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
-    detail = cache.get(key)
-    if detail is None:
-        detail = _product_detail_load(hub=hub, product_id=stub.product_id, version=version)
-        # Kept only if nothing moved between the two reads.
-        if detail is not None and card_stub(detail) == stub:
-            cache.set(key, detail, timeout=CACHED_LISTS_TTL_S)
-    return detail
 
 
 @dataclass(frozen=True)

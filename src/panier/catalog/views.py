@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from panier.catalog import selectors
 from panier.catalog.search import MAX_QUERY_LENGTH
+from panier.catalog.templatetags.catalog_cards import product_page
 from panier.hubs.decorators import hub_view
 from panier.hubs.models import Hub
 
@@ -107,10 +108,11 @@ def producer_detail(request: HttpRequest, *, hub: Hub, slug: str) -> HttpRespons
 
 @hub_view
 def product_detail(request: HttpRequest, *, hub: Hub, slug: str) -> HttpResponse:
-    detail = selectors.product_detail(hub=hub, slug=slug)
-    if detail is None:
+    stub = selectors.product_page_stub(hub=hub, slug=slug)
+    page = product_page(hub=hub, stub=stub) if stub is not None else None
+    if page is None:
         raise Http404("unknown product")
-    return render(request, "catalog/shop/product_detail.html", {"hub": hub, "detail": detail})
+    return render(request, "catalog/shop/product_detail.html", {"hub": hub, "page": page})
 
 
 @hub_view

@@ -16,6 +16,7 @@ after the cache.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import cache as memoize
 
 from django import template
@@ -27,8 +28,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from panier.catalog.invalidation import content_version
-from panier.catalog.selectors import CardStub, ProductDetail, card_stub, product_cards_by_id
+from panier.catalog.invalidation import content_version, content_version_with
+from panier.catalog.models import Product
+from panier.catalog.selectors import (
+    CardStub,
+    ProductDetail,
+    card_stub,
+    product_cards_by_id,
+    product_detail_load,
+)
 
 register = template.Library()
 
@@ -105,34 +113,87 @@ def product_cards(context, stubs: list[CardStub], level: int = 2) -> SafeString:
     return mark_safe("".join(stored[key] for key in keys).replace(_NEXT, next_path))  # noqa: S308
 
 
-@register.simple_tag(takes_context=True)
-def product_body(context, detail: ProductDetail) -> SafeString:
-    """Render a product page without its reviews, from the cache when unchanged.
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """A product page without its reviews, as kept in the cache."""
 
-    Keyed like the cards, plus the hub's VAT settings (the rate shown).
+    product_id: int
+    #: The product's name in the page's language (escaped when shown).
+    title: str
+    #: The rendered body, with a mark where the add form's return path goes.
+    body: str
+
+    @property
+    def product(self) -> Product:
+        """The product, enough to name it to other apps' tags (its id only)."""
+        return Product(pk=self.product_id)
+
+
+def _page_key(stub: CardStub, *, hub, language: str) -> str:
+    """Where the page of ``stub`` is kept: everything the body shows but the content version.
+
+    The version is kept in the value and compared on reading, so the version
+    and the page are read together.
     """
-    hub = context["hub"]
-    stub = card_stub(detail)
     raw = repr(
         (
             hub.slug,
+            hub.name,
             str(hub.selling_mode),
             str(hub.vat_regime),
-            get_language() or settings.LANGUAGE_CODE,
+            language,
             _template_digest(BODY_TEMPLATE),
             stub.product_id,
             stub.offers,
         )
     )
-    # The version the product was read under, not the current one: a body
-    # rendered from data read before a write must not be kept under the
-    # version that write moved to.
-    digest = hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-    key = f"product-body:{hub.pk}:{detail.content_version}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = get_template(BODY_TEMPLATE).render({"detail": detail, "hub": hub, "next_path": _NEXT})
-        cache.set(key, html, timeout=settings.PANIER_PAGE_CACHE_TTL_S)
+    return f"product-page:{hub.pk}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+
+
+def product_page_render(detail: ProductDetail, *, hub) -> ProductPage:
+    """Render a product page and keep it under the version its data was read under.
+
+    Kept under the prices and bands of the loaded product itself, and under
+    ``detail.content_version`` rather than the current version: a page
+    rendered from data read before a write must not pass for the page of
+    the version that write moved to.
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    page = ProductPage(
+        product_id=detail.product.pk,
+        title=str(detail.product.display_name),
+        body=get_template(BODY_TEMPLATE).render({"detail": detail, "hub": hub, "next_path": _NEXT}),
+    )
+    cache.set(
+        _page_key(card_stub(detail), hub=hub, language=language),
+        (detail.content_version, page.title, page.body),
+        timeout=settings.PANIER_PAGE_CACHE_TTL_S,
+    )
+    return page
+
+
+def product_page(*, hub, stub: CardStub) -> ProductPage | None:
+    """Return the page of a product on sale from the cache, else load and render it.
+
+    ``stub`` comes from :func:`selectors.product_page_stub`, read just
+    before. The hub's content version and the kept page come in one cache
+    read; a page kept under another version, or under other prices or
+    stock bands, is not used. None if the product went off sale since the
+    stub was read.
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    version, kept = content_version_with(hub.pk, _page_key(stub, hub=hub, language=language))
+    if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == version:
+        return ProductPage(product_id=stub.product_id, title=kept[1], body=kept[2])
+    detail = product_detail_load(hub=hub, product_id=stub.product_id, version=version)
+    if detail is None:
+        return None
+    return product_page_render(detail, hub=hub)
+
+
+@register.simple_tag(takes_context=True)
+def product_body(context, page: ProductPage) -> SafeString:
+    """Show a kept product page body, with this request's path in its add form."""
     request = context.get("request")
     next_path = escape(request.get_full_path()) if request is not None else ""
-    return mark_safe(html.replace(_NEXT, next_path))  # noqa: S308
+    return mark_safe(page.body.replace(_NEXT, next_path))  # noqa: S308
