@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache as memoize
 
 from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from panier.catalog import rules
@@ -344,15 +346,46 @@ def _page_stub_rows(hub_id: int, slug: str) -> QuerySet:
     )
 
 
+#: Stand for the hub id and the slug in the compiled query of
+#: :func:`product_page_stub`; no hub or product has them.
+_HUB_MARK = -7_310_529_001
+_SLUG_MARK = "\x00slug\x00"
+
+
+@memoize
+def _page_stub_sql(alias: str, vendor: str) -> tuple[str, tuple] | None:
+    """The SQL of :func:`_page_stub_rows` for a database, with marks for its two values.
+
+    None if the marks cannot be told apart from the other parameters (the
+    query then goes through the ORM on every call).
+    """
+    sql, params = _page_stub_rows(_HUB_MARK, _SLUG_MARK).query.get_compiler(using=alias).as_sql()
+    if params.count(_HUB_MARK) != 1 or params.count(_SLUG_MARK) != 1:
+        return None
+    return sql, tuple(params)
+
+
 def product_page_stub(*, hub: Hub, slug: str) -> CardStub | None:
     """Return the stub of a product page of a hub, or None when it is unknown or not on sale.
 
     One light query reads the product's id and the price and stock band of
     each variant on sale: they key the page kept in the cache (see
     ``catalog_cards.product_page``), so a changed price or band is never
-    served stale.
+    served stale. It runs on every view of the page, so its SQL is compiled
+    by the ORM once per database and only bound to the hub and slug here.
     """
-    rows = list(_page_stub_rows(hub.pk, slug))
+    alias = router.db_for_read(Variant)
+    compiled = _page_stub_sql(alias, connections[alias].vendor)
+    if compiled is None:
+        rows = list(_page_stub_rows(hub.pk, slug))
+    else:
+        sql, marked = compiled
+        params = tuple(
+            hub.pk if value == _HUB_MARK else slug if value == _SLUG_MARK else value for value in marked
+        )
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     if not rows:
         return None
     return CardStub(
