@@ -93,7 +93,7 @@ TASKS = {"default": {"BACKEND": env.str("PANIER_TASKS_BACKEND", default="django_
 MIDDLEWARE = [
     # First, so that every answer, the waiting room's included, carries the
     # Content-Security-Policy header.
-    "csp.middleware.CSPMiddleware",
+    "panier.core.csp.SiteWideCSPMiddleware",
     "panier.traffic.middleware.TrafficMiddleware",
     "panier.traffic.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
