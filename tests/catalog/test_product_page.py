@@ -137,3 +137,13 @@ def test_product_page_stub_is_none_off_sale_or_elsewhere(shop):
     assert product_page_stub(hub=shop.hub, slug=miel.slug) is None
     assert product_page_stub(hub=shop.hub, slug=vin.slug) is None
     assert product_page_stub(hub=other.hub, slug=other.products[0].slug) is not None
+
+
+def test_product_page_loads_the_shop_script_as_the_lists_do(client, shop):
+    """The product page carries the same add-to-basket script tag as the product list."""
+    listing = client.get(reverse("catalog:product_list", kwargs={"hub_slug": shop.hub.slug}))
+    script = next(line.strip() for line in html(listing).splitlines() if "web/panier" in line and "<script" in line)
+
+    response = client.get(page_url(shop, shop.products[0]))
+
+    assert html(response).count(script) == 1
