@@ -11,6 +11,10 @@ no signal moved the version (a bulk ``update()``), and only the cards
 missing from the cache are loaded from the database and rendered. The
 only per-request part, the ``next`` field of the add form, is filled in
 after the cache.
+
+A product page without its reviews is kept the same way
+(:func:`product_page`), with its title, so a view of a kept page loads no
+product at all.
 """
 
 from __future__ import annotations
