@@ -147,3 +147,21 @@ def test_product_page_loads_the_shop_script_as_the_lists_do(client, shop):
     response = client.get(page_url(shop, shop.products[0]))
 
     assert html(response).count(script) == 1
+
+
+def test_a_lost_content_version_never_comes_back_to_an_earlier_number(shop):
+    """Evicted alone, the content version restarts above every number it had, so no kept part matches again."""
+    from django.core.cache import cache
+
+    from panier.catalog.invalidation import _content_key, content_version
+
+    hub_id = shop.hub.pk
+    first = content_version(hub_id)
+    content_version_bump(hub_id)
+    bumped = content_version(hub_id)
+    assert bumped == first + 1
+    cache.delete(_content_key(hub_id))
+    assert content_version(hub_id) > bumped
+    cache.delete(_content_key(hub_id))
+    content_version_bump(hub_id)
+    assert content_version(hub_id) > bumped

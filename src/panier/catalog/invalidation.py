@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from panier.catalog.models import Category, Product, ProductImage, Variant
-from panier.core.cache_versions import catalog_version_bump
+from panier.core.cache_versions import catalog_version_bump, version_start
 from panier.producers.models import Producer
 
 
@@ -36,8 +36,12 @@ def content_version(hub_id: int) -> int:
     """Return the version of a hub's catalog content (moved by catalog writes only)."""
     version = cache.get(_content_key(hub_id))
     if version is None:
-        cache.add(_content_key(hub_id), 1, timeout=None)
-        version = cache.get(_content_key(hub_id), 1)
+        # Not 1: parts kept under the numbers of an earlier life of this key
+        # (evicted, or the cache emptied while a worker kept parts in
+        # memory) must never match again.
+        start = version_start()
+        cache.add(_content_key(hub_id), start, timeout=None)
+        version = cache.get(_content_key(hub_id), start)
     return int(version)
 
 
@@ -54,7 +58,7 @@ def content_version_bump(hub_id: int) -> None:
     try:
         cache.incr(_content_key(hub_id))
     except ValueError:
-        cache.set(_content_key(hub_id), 2, timeout=None)
+        cache.set(_content_key(hub_id), version_start(), timeout=None)
 
 
 def bump_on_commit(hub_id: int | None) -> None:
