@@ -44,3 +44,47 @@ def test_language_links_are_those_translate_url_gives(rf, shop, path):
     if request.resolver_match is not None:
         assert links["en"].startswith("/en/")
         assert not links["fr"].startswith("/en/")
+
+
+def _links(rf, path):
+    from django.urls import resolve
+
+    from panier.web.context_processors import shop as shop_context
+
+    request = rf.get(path)
+    request.resolver_match = resolve(request.path_info)
+    return {link["code"]: link["url"] for link in shop_context(request)["language_links"]}
+
+
+def test_language_links_are_reversed_once_per_process_and_stay_right(rf, shop):
+    """The second page with the same match reuses the kept paths; other arguments get their own."""
+    from django.urls import translate_url
+
+    from panier.web.context_processors import _reversed_in
+
+    _reversed_in.cache_clear()
+    first = _links(rf, f"/{shop.hub.slug}/p/{shop.products[0].slug}/")
+    assert _reversed_in.cache_info().misses == 2
+    again = _links(rf, f"/{shop.hub.slug}/p/{shop.products[0].slug}/?page=2")
+    assert _reversed_in.cache_info().hits == 2
+    other = _links(rf, f"/{shop.hub.slug}/p/{shop.products[1].slug}/")
+    assert again == {code: url + "?page=2" for code, url in first.items()}
+    assert first["en"] == translate_url(f"/{shop.hub.slug}/p/{shop.products[0].slug}/", "en")
+    assert other["en"] == translate_url(f"/{shop.hub.slug}/p/{shop.products[1].slug}/", "en")
+    assert other["fr"] != first["fr"]
+
+
+def test_language_links_follow_the_script_prefix(rf, shop):
+    """A shop served under a sub-path (SCRIPT_NAME) gets links under it, kept apart from the root's."""
+    from django.urls import get_script_prefix, set_script_prefix
+
+    path = f"/{shop.hub.slug}/"
+    at_root = _links(rf, path)
+    previous = get_script_prefix()
+    set_script_prefix("/boutique/")
+    try:
+        under = _links(rf, path)
+    finally:
+        set_script_prefix(previous)
+    assert under == {code: "/boutique" + url for code, url in at_root.items()}
+    assert _links(rf, path) == at_root

@@ -1,11 +1,26 @@
 """Template context shared by every page."""
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils.translation import get_language, override
+
+
+@lru_cache(maxsize=4096)
+def _reversed_in(code: str, urlconf: str | None, script_prefix: str, name: str, args: tuple, kwargs: tuple) -> str:
+    """``reverse`` in language ``code``, kept per process.
+
+    The URL patterns do not change while a process runs, so the same name,
+    arguments, language, URL configuration and script prefix always give
+    the same path; activating a language to reverse it is most of the
+    links' cost. ``script_prefix`` is the current one: it is only part of
+    the key. Raises NoReverseMatch (not kept).
+    """
+    with override(code):
+        return reverse(name, urlconf=urlconf, args=args, kwargs=dict(kwargs))
 
 
 def _translated(request: HttpRequest, path: str, code: str) -> str:
@@ -21,11 +36,19 @@ def _translated(request: HttpRequest, path: str, code: str) -> str:
         return translate_url(path, code)
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
     parsed = urlsplit(path)
-    with override(code):
-        try:
-            translated = reverse(name, args=match.args, kwargs=match.kwargs)
-        except NoReverseMatch:
-            return path
+    try:
+        translated = _reversed_in(
+            code, get_urlconf(), get_script_prefix(), name, tuple(match.args), tuple(sorted(match.kwargs.items()))
+        )
+    except NoReverseMatch:
+        return path
+    except TypeError:
+        # An argument that cannot be a key: reversed without keeping it.
+        with override(code):
+            try:
+                translated = reverse(name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                return path
     return urlunsplit((parsed.scheme, parsed.netloc, translated, parsed.query, parsed.fragment))
 
 
