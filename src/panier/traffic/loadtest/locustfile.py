@@ -20,6 +20,7 @@ import re
 import threading
 from collections import Counter
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 HUBS = {"nice": "06000", "antibes": "06600"}
@@ -39,9 +40,19 @@ TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
 ORDER_NUMBER = re.compile(r'data-order-number="([A-Z0-9]+-[A-Z0-9]+)"')
 
 
-#: Response times per request name once every user has been started: locust
-#: starts each second's users at the same instant, so the first seconds
-#: measure bursts of simultaneous first visits more than the steady surge.
+#: Locust starts each second's new users at the same instant. Real visitors
+#: do not arrive in lockstep, so every user first waits a random moment
+#: within that second (ARRIVAL_SPREAD_S): arrivals stay at the same rate per
+#: second but spread over it instead of landing as one burst.
+ARRIVAL_SPREAD_S = 1.0
+
+
+def _arrive() -> None:
+    gevent.sleep(random.uniform(0, ARRIVAL_SPREAD_S))
+
+
+#: Response times per request name once every user has been started (the
+#: steady part of the run, reported beside the whole run's).
 STEADY: dict[str, list[float]] = {}
 _ramped = threading.Event()
 
@@ -76,6 +87,7 @@ class Shopper(FastHttpUser):
     who = "customer"
 
     def on_start(self):
+        _arrive()
         self.ip = LOCAL_NET + str(random.randint(1, 254))
         self.hub = random.choice(list(HUBS))
         self.products: list[str] = []
@@ -170,6 +182,9 @@ class SurgeVisitor(FastHttpUser):
 
     wait_time = between(1, 3)
     who = "surge"
+
+    def on_start(self):
+        _arrive()
 
     @task
     def visit(self):

@@ -346,7 +346,8 @@ def report(results: list[RunResult], *, duration: int, users: int) -> str:
             )
         lines += [
             "",
-            "The last column leaves out the ramp-up (locust starts each second's new users at the same instant).",
+            "New visitors arrive at random moments within each second of the ramp-up, not all at its start; "
+            "the last column leaves the ramp-up out.",
             f"- responses by class: {json.dumps(dict(sorted(result.responses.items())))}",
             f"- 5xx responses: **{result.server_errors}**",
             f"- orders confirmed to customers: {len(result.orders_reported)}; newly paid in the database: "
