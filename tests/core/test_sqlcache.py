@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from panier.catalog.models import Variant
 from panier.core import sqlcache
 from panier.core.sqlcache import reuse_sql
-from panier.delivery.models import Slot, SlotKind
+from panier.delivery.models import Slot, SlotKind, Zone
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,41 @@ def test_prefetched_lines_and_select_related_slots():
         assert slots[-1] == [(s.pk, s.pickup_point) for s in qs]
     assert slots[0] == [(shop.delivery_slot.pk, None)]
     assert slots[1] == [(shop.pickup_slot.pk, shop.pickup_point)]
+    assert sqlcache.stats == {"compiled": 1, "reused": 1}
+
+
+def test_reused_queries_convert_values_as_django_does():
+    # A JSON column and date-times: values that need converters (the
+    # field's own, and on SQLite the backend's for date-times).
+    shop = factories.make_shop()
+    polygons = [[[43.70, 7.25], [43.71, 7.26], [43.69, 7.27]], [[43.60, 7.10], [43.61, 7.11], [43.62, 7.09]]]
+    other = Zone.objects.create(hub=shop.hub, name="Antibes", postal_codes="06600", polygon=polygons[1])
+    Zone.objects.filter(pk=shop.zone.pk).update(polygon=polygons[0])
+    for zone in (shop.zone, other, shop.zone):
+        qs = Zone.objects.filter(pk=zone.pk)
+        kept, plain = reuse_sql(qs, "test.zone").get(), qs.get()
+        assert kept.polygon == plain.polygon
+        assert isinstance(kept.polygon, list)
+    assert [reuse_sql(Zone.objects.filter(pk=z.pk), "test.zone").get().polygon for z in (shop.zone, other)] == polygons
+    slot = shop.delivery_slot
+    for _ in range(2):
+        kept = reuse_sql(Slot.objects.filter(pk=slot.pk), "test.slot").get()
+        assert (kept.starts_at, kept.ends_at, kept.cutoff_at) == (slot.starts_at, slot.ends_at, slot.cutoff_at)
+        assert kept.starts_at.tzinfo is not None
+    assert sqlcache.stats == {"compiled": 2, "reused": 5}
+
+
+def test_converters_follow_a_new_entry_under_the_same_key():
+    # Converters are kept per entry: once the entries are forgotten, the
+    # same key may select other columns, whose converters must be used.
+    shop = factories.make_shop()
+    Zone.objects.filter(pk=shop.zone.pk).update(polygon=[[1, 2]])
+    for _ in range(2):
+        assert reuse_sql(Zone.objects.only("name").filter(pk=shop.zone.pk), "test.zone").get().name == "Nice centre"
+    sqlcache.forget()
+    for _ in range(2):
+        zone = reuse_sql(Zone.objects.only("polygon").filter(pk=shop.zone.pk), "test.zone").get()
+        assert zone.polygon == [[1, 2]]
     assert sqlcache.stats == {"compiled": 1, "reused": 1}
 
 

@@ -20,6 +20,12 @@ WHERE clause and reuse the rest when
 Otherwise, and for any query whose parameters do not all come from its
 WHERE clause, it falls back to Django's compilation. The kept entries are
 read-only and shared by the threads of a process.
+
+A reused query also keeps the converters of its columns (the functions
+that turn a database value into a Python one, ``from_db_value`` and the
+backend's own): Django looks them up for every column of every evaluation.
+They are kept on the database connection object of the thread that looked
+them up, since a backend's converters may be methods of that connection.
 """
 
 from __future__ import annotations
@@ -105,6 +111,7 @@ class _ReusedSQLIterable(ModelIterable):
             compiler.col_count, compiler.has_extra_select = entry.col_count, entry.has_extra_select
             sql, params = entry.sql, tuple(where_params)
             compiler.as_sql = lambda *args, **kwargs: (sql, params)
+            compiler.get_converters = _kept_converters(compiler, key, entry)
         elif key not in _entries:
             stats["compiled"] += 1
             sql, params = compiler.as_sql()
@@ -135,6 +142,26 @@ class _ReusedSQLIterable(ModelIterable):
             queryset, chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
         )
         yield from _iterate(iterable, compiler)
+
+
+def _kept_converters(compiler, key: tuple[str, str], entry: _Entry):
+    """``compiler.get_converters``, answered from the connection's kept copy for this entry."""
+    compute = compiler.get_converters
+    kept = compiler.connection.__dict__.setdefault("_panier_kept_converters", {})
+
+    def get_converters(expressions):
+        if compiler.has_composite_fields(expressions):
+            # Django calls itself again per column pair: not kept.
+            return compute(expressions)
+        # Kept with the entry they were computed for: after ``forget`` a new
+        # entry under the same key may select other columns.
+        kept_entry, converters = kept.get(key, (None, None))
+        if kept_entry is not entry:
+            converters = compute(expressions)
+            kept[key] = (entry, converters)
+        return converters
+
+    return get_converters
 
 
 def _iterate(iterable: ModelIterable, compiler):
