@@ -793,8 +793,13 @@ def checkout_payment_settle(
                 # PANIER_INVOICE_PDF_ON_PAYMENT the PDF waits for `panier
                 # invoices render` or the first download.
                 deferred = settings.PANIER_ORDER_FOLLOWUP_DEFERRED
+                # The order keeps its new invoices and its lines: the
+                # thank-you page that follows reads them from it.
                 invoice_issue_for_order(
-                    order=order, render=settings.PANIER_INVOICE_PDF_ON_PAYMENT and not deferred, locked=True
+                    order=order,
+                    render=settings.PANIER_INVOICE_PDF_ON_PAYMENT and not deferred,
+                    locked=True,
+                    just_paid=True,
                 )
                 if deferred:
                     order_paid_followup_queue(order=order)

@@ -48,6 +48,7 @@ from panier.checkout.services import (
 from panier.checkout.tasks import payments_reconcile_task
 from panier.core import clock
 from panier.core.errors import Conflict, PanierError
+from panier.core.prefetch import prefetched
 from panier.delivery.models import SlotKind
 from panier.delivery.selectors import (
     calendar_for,
@@ -57,7 +58,7 @@ from panier.delivery.selectors import (
 from panier.hubs.decorators import hub_view
 from panier.hubs.models import Hub
 from panier.invoicing.selectors import invoices_for_order
-from panier.orders.models import Fulfilment, OrderStatus
+from panier.orders.models import Fulfilment, Order, OrderStatus
 from panier.orders.selectors import order_for_customer
 from panier.orders.views import ORDER_KEYS
 from panier.payments.adapters.base import ProviderError
@@ -467,8 +468,9 @@ def payment_return(request: HttpRequest, *, hub: Hub, checkout_token: uuid.UUID)
     _remember_order(request, order)
     # The thank-you page itself rather than a redirect to it: one round
     # trip less at the end of every order. Loading this address again
-    # shows the same page (the payment is applied once).
-    return _confirmation_page(request, hub, number=order.number, key=str(order.access_key))
+    # shows the same page (the payment is applied once). When this request
+    # applied the payment, the order holds its lines and new invoices.
+    return _confirmation_page(request, hub, number=order.number, key=str(order.access_key), settled=order)
 
 
 @never_cache
@@ -480,13 +482,26 @@ def confirmation(request: HttpRequest, *, hub: Hub, number: str) -> HttpResponse
     return _confirmation_page(request, hub, number=number, key=key)
 
 
-def _confirmation_page(request: HttpRequest, hub: Hub, *, number: str, key: str | None) -> HttpResponse:
-    """Render the thank-you page of a paid order (it shows no status history)."""
-    order = order_for_customer(number=number, user=request.user, access_key=key, events=False)
-    if order is None or order.hub_id != hub.pk:
-        raise Http404("unknown order")
+def _confirmation_page(
+    request: HttpRequest, hub: Hub, *, number: str, key: str | None, settled: Order | None = None
+) -> HttpResponse:
+    """Render the thank-you page of a paid order (it shows no status history).
+
+    ``settled``: the order as the payment's transaction left it, shown as
+    it is when it holds its lines and invoices (read again otherwise).
+    """
+    if settled is not None and prefetched(settled, "lines") and prefetched(settled, "invoices"):
+        order, invoices = settled, list(settled.invoices.all())
+        if order.hub_id != hub.pk:
+            raise Http404("unknown order")
+    else:
+        order = order_for_customer(number=number, user=request.user, access_key=key, events=False)
+        if order is None or order.hub_id != hub.pk:
+            raise Http404("unknown order")
+        invoices = None
     if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED):
         # Not confirmed: the order page tells where it stands.
         return redirect(f"{reverse('orders:detail', kwargs={'number': order.number})}?key={order.access_key}")
-    invoices = list(invoices_for_order(order=order))
+    if invoices is None:
+        invoices = list(invoices_for_order(order=order))
     return render(request, "checkout/confirmation.html", {"hub": hub, "order": order, "invoices": invoices})

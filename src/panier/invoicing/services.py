@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from panier.core import clock
+from panier.core.prefetch import prefetched_keep
 from panier.core.sqlcache import reuse_sql
 from panier.core.transactions import update_returning
 from panier.hubs.models import Hub, SellingMode, VatRegime
@@ -268,7 +269,12 @@ def _render_later(invoice_ids: list[int]) -> None:
 
 
 def invoice_issue_for_order(
-    *, order: Order, now: datetime | None = None, render: bool = True, locked: bool = False
+    *,
+    order: Order,
+    now: datetime | None = None,
+    render: bool = True,
+    locked: bool = False,
+    just_paid: bool = False,
 ) -> list[Invoice]:
     """Issue the invoices of a paid order: one per seller of record; return them.
 
@@ -281,9 +287,15 @@ def invoice_issue_for_order(
     order's lock in the transaction still open. The order is then not read
     again, and no savepoint is needed: every issuer takes that lock first,
     so no other one can be issuing the same invoices meanwhile.
+
+    ``just_paid`` (with ``locked``): the caller has just moved the order from
+    waiting for payment to paid, under that lock. No document can exist yet
+    (none is issued before payment), so none is looked for; and as the new
+    invoices are then all of the order's documents, ``order`` keeps them
+    and the order lines read for them, for a page that shows them next.
     """
     if locked and transaction.get_connection().in_atomic_block:
-        invoices = _issue_for_order(order.pk, now, locked=order)
+        invoices = _issue_for_order(order.pk, now, locked=order, just_paid=just_paid)
         if render:
             _render_later([i.pk for i in invoices if i.pdf is None])
         return invoices
@@ -300,23 +312,30 @@ def invoice_issue_for_order(
     return invoices
 
 
-def _issue_for_order(order_id: int, now: datetime | None, *, locked: Order | None = None) -> list[Invoice]:
+def _issue_for_order(
+    order_id: int, now: datetime | None, *, locked: Order | None = None, just_paid: bool = False
+) -> list[Invoice]:
     order = locked or (
         Order.objects.select_for_update(of=("self",)).select_related("hub", "slot").filter(pk=order_id).first()
     )
     if order is None:
         raise InvoiceNotFound()
-    existing = list(
-        reuse_sql(Invoice.objects.filter(order=order, kind=DocumentKind.INVOICE).order_by("pk"), "invoicing.of_order")
-    )
-    if existing:
-        return existing
+    just_paid = just_paid and locked is not None
+    if not just_paid:
+        existing = list(
+            reuse_sql(
+                Invoice.objects.filter(order=order, kind=DocumentKind.INVOICE).order_by("pk"), "invoicing.of_order"
+            )
+        )
+        if existing:
+            return existing
     if order.status in NOT_INVOICEABLE or order.paid_at is None:
         raise OrderNotInvoiceable()
     hub = order.hub
     groups: dict[str, list] = {}
     producers = {}
-    for line in reuse_sql(order.lines.select_related("producer").order_by("pk"), "invoicing.order_lines"):
+    order_lines = list(reuse_sql(order.lines.select_related("producer").order_by("pk"), "invoicing.order_lines"))
+    for line in order_lines:
         key = HUB_KEY if line.seller_of_record == SellerOfRecord.HUB else f"producer:{line.producer_id}"
         groups.setdefault(key, []).append(line)
         producers[key] = line.producer
@@ -365,6 +384,10 @@ def _issue_for_order(order_id: int, now: datetime | None, *, locked: Order | Non
             **_buyer_fields(order),
         )
         invoices.append(_create(fields=fields, document=document))
+    if just_paid:
+        # Lines in their default order (pk), invoices as ``invoices_for_order`` lists them.
+        prefetched_keep(order, "lines", order_lines)
+        prefetched_keep(order, "invoices", sorted(invoices, key=lambda invoice: (invoice.issued_at, invoice.pk)))
     logger.info("invoice.issued", extra={"order_id": order.pk, "count": len(invoices)})
     return invoices
 
