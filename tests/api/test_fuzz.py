@@ -86,3 +86,12 @@ def test_random_list_queries_never_fail(api, shop, path, params):
     response = api.get(f"/api/v1/hubs/{shop.hub.slug}/{path}?{query}")
 
     _assert_json_4xx_or_ok(response)
+
+
+def test_a_path_with_a_newline_gets_the_json_404(api, shop):
+    """An encoded newline (or slash) in a path segment still gets the API's JSON 404."""
+    for segment in ("%0A", "%2F%0A", "x%0Ay", "%0D%0A"):
+        for url in (f"/api/v1/hubs/{segment}/checkout", f"/api/v1/hubs/{shop.hub.slug}/carts/{segment}/lines"):
+            response = api._send("post", url, raw="{}")
+            assert response.status_code in (404, 405, 422), (url, response.status_code)
+            _assert_json_4xx_or_ok(response)

@@ -58,5 +58,7 @@ _patterns, _app_name, _namespace = api.urls
 
 urlpatterns = [
     path("api/v1/", include((_api_patterns(_patterns), _app_name), namespace=_namespace)),
-    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
+    # Any character, a newline included: "." would stop at an encoded
+    # newline (%0A) and leave such a path to the HTML 404 page.
+    re_path(r"^api/v1/(?P<rest>[\s\S]*)\Z", api_not_found),
 ]
