@@ -511,12 +511,17 @@ def main() -> None:
           f"{pct(stats.flows, 0.99):8.0f}")
     print()
     print(f"orders confirmed: {len(stats.orders)} in {elapsed:.1f} s = {len(stats.orders) / elapsed:.1f} orders/s "
-          f"(target ≥ 40)")
+          f"(target ≥ 40); p99 per request {pct(all_steps, 0.99):.0f} ms (target < 500)")
     orders = max(1, len(stats.orders))
     used = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
     print(f"CPU while the buyers ran ({elapsed:.1f} s on {os.cpu_count()} cores), per confirmed order: "
           + ", ".join(f"{name} {seconds * 1000 / orders:.0f} ms" for name, seconds in used.items())
           + f"; total {sum(used.values()) / elapsed * 100:.0f} % of one core")
+    per_order = sum(used.values()) / orders
+    if per_order > 0:
+        # What the cores could give at this cost if nothing else waited.
+        print(f"at {per_order * 1000:.0f} ms of CPU per order, {os.cpu_count()} cores fully busy would place "
+              f"{(os.cpu_count() or 1) / per_order:.1f} orders/s")
     print(f"responses: {dict(sorted(stats.statuses.items()))}; 5xx: {stats.statuses['5xx']}")
     print(f"flows that did not end in a confirmation: {sum(stats.failures.values())} {dict(stats.failures)}")
     print(f"deadlocks: {new_deadlocks}")
