@@ -492,13 +492,11 @@ def _confirmation_page(
     """
     if settled is not None and prefetched(settled, "lines") and prefetched(settled, "invoices"):
         order, invoices = settled, list(settled.invoices.all())
-        if order.hub_id != hub.pk:
-            raise Http404("unknown order")
     else:
         order = order_for_customer(number=number, user=request.user, access_key=key, events=False)
-        if order is None or order.hub_id != hub.pk:
-            raise Http404("unknown order")
         invoices = None
+    if order is None or order.hub_id != hub.pk:
+        raise Http404("unknown order")
     if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED):
         # Not confirmed: the order page tells where it stands.
         return redirect(f"{reverse('orders:detail', kwargs={'number': order.number})}?key={order.access_key}")
