@@ -30,6 +30,8 @@ WORDS = ["miel", "fromage", "huile", "pain", "savon", "vin", "tomme", "olive", "
 
 _lock = threading.Lock()
 COUNTS: Counter = Counter()
+#: Refusals (4xx) by who, request and status, e.g. "customer basket add 409".
+REFUSED: Counter = Counter()
 ORDERS: list[str] = []
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -68,6 +70,8 @@ def _count(request_type, name, response_time, response_length, response=None, ex
     who = (context or {}).get("who", "other")
     with _lock:
         COUNTS[f"{who}:{status // 100}xx" if status else f"{who}:error"] += 1
+        if 400 <= status < 500:
+            REFUSED[f"{who} {name} {status}"] += 1
         if _ramped.is_set():
             STEADY.setdefault(name, []).append(response_time)
 
@@ -77,7 +81,7 @@ def _write_counts(environment, **kw):
     path = os.environ.get("PANIER_LOADTEST_COUNTS")
     if path:
         with open(path, "w") as handle:
-            json.dump({"responses": dict(COUNTS), "orders": ORDERS, "steady": STEADY}, handle)
+            json.dump({"responses": dict(COUNTS), "refused": dict(REFUSED), "orders": ORDERS, "steady": STEADY}, handle)
 
 
 class Shopper(FastHttpUser):

@@ -41,6 +41,7 @@ class RunResult:
     label: str
     rows: list[dict] = field(default_factory=list)
     responses: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)
     orders_reported: list[str] = field(default_factory=list)
     orders_in_db: dict[str, int] = field(default_factory=dict)
     paid_numbers: set[str] = field(default_factory=set)
@@ -231,6 +232,7 @@ class LoadTest:
             if counts.exists():
                 data = json.loads(counts.read_text())
                 result.responses = data["responses"]
+                result.refused = data.get("refused", {})
                 result.orders_reported = data["orders"]
                 result.steady = data.get("steady", {})
             result.paid_numbers = self._paid_numbers() - before
@@ -349,6 +351,7 @@ def report(results: list[RunResult], *, duration: int, users: int) -> str:
             "New visitors arrive at random moments within each second of the ramp-up, not all at its start; "
             "the last column leaves the ramp-up out.",
             f"- responses by class: {json.dumps(dict(sorted(result.responses.items())))}",
+            f"- refusals (4xx) by request and status: {json.dumps(dict(sorted(result.refused.items())))}",
             f"- 5xx responses: **{result.server_errors}**",
             f"- orders confirmed to customers: {len(result.orders_reported)}; newly paid in the database: "
             f"{len(result.paid_numbers)}; lost: **{result.lost_orders}**; duplicated: **{result.duplicated_orders}**",
