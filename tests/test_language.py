@@ -88,3 +88,24 @@ def test_language_links_follow_the_script_prefix(rf, shop):
         set_script_prefix(previous)
     assert under == {code: "/boutique" + url for code, url in at_root.items()}
     assert _links(rf, path) == at_root
+
+
+def test_a_match_with_an_argument_that_cannot_be_a_key_is_reversed_unkept(rf, shop):
+    """A converter may give an unhashable value: the links are still right, just not kept."""
+    from django.urls import resolve
+
+    from panier.web.context_processors import _reversed_in
+    from panier.web.context_processors import shop as shop_context
+
+    class Slug(str):
+        __hash__ = None  # as a converter's own type might be
+
+    path = f"/{shop.hub.slug}/"
+    expected = _links(rf, path)
+    _reversed_in.cache_clear()
+    request = rf.get(path)
+    request.resolver_match = resolve(path)
+    request.resolver_match.kwargs = {name: Slug(value) for name, value in request.resolver_match.kwargs.items()}
+    links = {link["code"]: link["url"] for link in shop_context(request)["language_links"]}
+    assert links == expected
+    assert _reversed_in.cache_info().currsize == 0

@@ -36,19 +36,15 @@ def _translated(request: HttpRequest, path: str, code: str) -> str:
         return translate_url(path, code)
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
     parsed = urlsplit(path)
+    key = (code, get_urlconf(), get_script_prefix(), name, tuple(match.args), tuple(sorted(match.kwargs.items())))
     try:
-        translated = _reversed_in(
-            code, get_urlconf(), get_script_prefix(), name, tuple(match.args), tuple(sorted(match.kwargs.items()))
-        )
+        try:
+            translated = _reversed_in(*key)
+        except TypeError:
+            # An argument that cannot be a key: reversed without keeping it.
+            translated = _reversed_in.__wrapped__(*key)
     except NoReverseMatch:
         return path
-    except TypeError:
-        # An argument that cannot be a key: reversed without keeping it.
-        with override(code):
-            try:
-                translated = reverse(name, args=match.args, kwargs=match.kwargs)
-            except NoReverseMatch:
-                return path
     return urlunsplit((parsed.scheme, parsed.netloc, translated, parsed.query, parsed.fragment))
 
 
