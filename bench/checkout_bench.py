@@ -459,7 +459,7 @@ def main() -> None:
         stats = Stats()
         print(f"{args.clients} buyers for {args.duration} s on {len(variants)} popular variants {variants} "
               f"(panier serve: {args.workers} workers × {args.threads} threads, pool ≤ {args.threads}; sessions: "
-              f"{os.environ.get('PANIER_SESSION_STORE', 'database')}; task worker niceness "
+              f"{os.environ.get('PANIER_SESSION_STORE', 'cookie')}; task worker niceness "
               f"{os.environ.get('PANIER_TASK_WORKER_NICE', '10') if deferred else '-'}; basket adds "
               f"{'as a browser without JavaScript' if args.no_script else 'from the page script'})", flush=True)
         cpu_before = cpu_snapshot(server.pid, worker.pid if worker else None)

@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -115,8 +116,18 @@ def login_staff(client, user):
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    save_session(client, session)
     return device
+
+
+def save_session(client, session) -> None:
+    """Save a session changed through ``client.session`` and give the client its cookie.
+
+    A visitor's session is the signed cookie itself (panier.core.sessions.guest_cookie),
+    so saving it changes the cookie's value; a server-side session keeps its key.
+    """
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 
 
 @dataclass

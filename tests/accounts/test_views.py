@@ -25,7 +25,7 @@ def _anonymous_basket(client, shop, index=0, qty=2):
     cart_add(cart=cart, variant_id=shop.variant(index).pk, quantity=qty)
     session = client.session
     session[SESSION_KEY] = {str(shop.hub.pk): str(cart.token)}
-    session.save()
+    factories.save_session(client, session)
     return cart
 
 

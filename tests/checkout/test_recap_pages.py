@@ -300,7 +300,7 @@ def test_thank_you_page_of_a_pickup_at_a_marketplace(client, shop, settings):
     order = factories.placed_order(shop, [(0, 1), (1, 2)], pickup=True)
     session = client.session
     session["panier_order_keys"] = {order.number: str(order.access_key)}
-    session.save()
+    factories.save_session(client, session)
     with translation.override("en"):
         url = hub_url(shop, "checkout:confirmation", number=order.number)
 

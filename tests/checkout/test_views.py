@@ -36,7 +36,7 @@ def basket_in_session(client, shop, *items):
         cart_add(cart=cart, variant_id=shop.variant(index).pk, quantity=qty)
     session = client.session
     session[SESSION_KEY] = {str(shop.hub.pk): str(cart.token)}
-    session.save()
+    factories.save_session(client, session)
     return cart
 
 

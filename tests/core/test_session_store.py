@@ -1,4 +1,4 @@
-"""Where sessions live: the database (read through Redis), or Redis only."""
+"""Where sessions live: a visitor's in the signed cookie, or all in the database (read through Redis), or Redis only."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def _engine(tmp_path, **environ) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("store", "engine"),
-    [(None, "panier.core.sessions.cached_db"), ("database", "panier.core.sessions.cached_db"),
-     ("redis", "panier.core.sessions.cache")],
+    [(None, "panier.core.sessions.guest_cookie"), ("cookie", "panier.core.sessions.guest_cookie"),
+     ("database", "panier.core.sessions.cached_db"), ("redis", "panier.core.sessions.cache")],
 )
 def test_the_store_follows_the_setting(tmp_path, store, engine):
     environ = {"REDIS_URL": REDIS_URL} | ({"PANIER_SESSION_STORE": store} if store else {})
@@ -41,16 +41,37 @@ def test_the_store_follows_the_setting(tmp_path, store, engine):
     assert result.stdout.strip() == engine
 
 
-def test_without_redis_sessions_are_in_the_database(tmp_path):
+def _server_engine(tmp_path, **environ) -> str:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.PANIER_SESSION_SERVER_ENGINE)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PANIER_SESSION_STORE", "REDIS_URL"))}
+    env.pop("DATABASE_URL", None)
+    env.update(PANIER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"), DEBUG="1",
+               DJANGO_SETTINGS_MODULE="panier.config.settings", **environ)
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_redis_signed_in_sessions_are_in_the_database(tmp_path):
     result = _engine(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "panier.core.sessions.db"
+    assert result.stdout.strip() == "panier.core.sessions.guest_cookie"
+    assert _server_engine(tmp_path) == "panier.core.sessions.db"
+    assert _server_engine(tmp_path, REDIS_URL=REDIS_URL) == "panier.core.sessions.cached_db"
+    database = _engine(tmp_path, PANIER_SESSION_STORE="database")
+    assert database.stdout.strip() == "panier.core.sessions.db", database.stderr
+
+
+def test_redis_only_sessions_need_redis(tmp_path):
+    result = _engine(tmp_path, PANIER_SESSION_STORE="redis")
+    assert result.returncode != 0
+    assert "PANIER_SESSION_STORE must be one of cookie, database (redis needs REDIS_URL), not 'redis'" in result.stderr
 
 
 def test_an_unknown_store_stops_the_start_with_its_name(tmp_path):
     result = _engine(tmp_path, REDIS_URL=REDIS_URL, PANIER_SESSION_STORE="memcached")
     assert result.returncode != 0
-    assert "PANIER_SESSION_STORE must be one of database, redis, not 'memcached'" in result.stderr
+    assert "PANIER_SESSION_STORE must be one of cookie, database, redis, not 'memcached'" in result.stderr
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from panier.cart.services import cart_add, cart_create
 from panier.cart.session import SESSION_KEY
+from tests import factories
 from tests.orders.test_shop_views import paid_order
 
 LOCALE = Path(__file__).resolve().parents[2] / "src" / "panier" / "locale" / "fr" / "LC_MESSAGES"
@@ -27,7 +28,7 @@ def basket_in_session(client, shop):
     cart_add(cart=cart, variant_id=shop.variant(0).pk, quantity=2)
     session = client.session
     session[SESSION_KEY] = {str(shop.hub.pk): str(cart.token)}
-    session.save()
+    factories.save_session(client, session)
 
 
 def details(shop):

@@ -191,26 +191,33 @@ if REDIS_URL:
             "KEY_PREFIX": "panier",
         }
     }
-    # Sessions are read from Redis (one query less on every request of a
-    # visitor with a session) and still written to the database; with
-    # PANIER_SESSION_STORE=redis they live in Redis only (no database write
-    # when a basket or the checkout changes them), which is safe only when
-    # Redis keeps its data on disk (appendonly) and never evicts keys.
-    _SESSION_ENGINES = {
-        "database": "panier.core.sessions.cached_db",
-        "redis": "panier.core.sessions.cache",
-    }
-    _session_store = env.str("PANIER_SESSION_STORE", default="database")
-    if _session_store not in _SESSION_ENGINES:
-        raise ImproperlyConfigured(
-            f"PANIER_SESSION_STORE must be one of {', '.join(_SESSION_ENGINES)}, not {_session_store!r}."
-        )
-    SESSION_ENGINE = _SESSION_ENGINES[_session_store]
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
-    SESSION_ENGINE = "panier.core.sessions.db"
+
+# Where sessions live (PANIER_SESSION_STORE):
+# - "cookie" (the default): a visitor's session (basket tokens, the checkout
+#   form, keys of the orders placed) travels signed in the session cookie, so
+#   a visitor's requests cost no session read or write on the server; a
+#   signed-in user's session goes to the server-side store below, where
+#   signing out revokes it.
+# - "database": every session in the server-side store.
+# - "redis" (needs REDIS_URL): every session in Redis only, which is safe only
+#   when Redis keeps its data on disk (appendonly) and never evicts keys.
+# The server-side store is the database, read through Redis when REDIS_URL
+# is set (one query less on every request of a session kept there).
+PANIER_SESSION_SERVER_ENGINE = "panier.core.sessions.cached_db" if REDIS_URL else "panier.core.sessions.db"
+_SESSION_ENGINES = {"cookie": "panier.core.sessions.guest_cookie", "database": PANIER_SESSION_SERVER_ENGINE}
+if REDIS_URL:
+    _SESSION_ENGINES["redis"] = "panier.core.sessions.cache"
+_session_store = env.str("PANIER_SESSION_STORE", default="cookie")
+if _session_store not in _SESSION_ENGINES:
+    raise ImproperlyConfigured(
+        f"PANIER_SESSION_STORE must be one of {', '.join(_SESSION_ENGINES)}"
+        f"{'' if REDIS_URL else ' (redis needs REDIS_URL)'}, not {_session_store!r}."
+    )
+SESSION_ENGINE = _SESSION_ENGINES[_session_store]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
