@@ -2,7 +2,7 @@
 
 Starts, on loopback only: a PostgreSQL database loaded with the demo data
 (`panier_checkout_bench`, dropped and created again), then `panier serve`
-(granian, 2 workers, the connection pool on). Client threads then place
+(granian, one worker per core plus one, the connection pool on). Client threads then place
 guest orders through the whole shop flow, each with a fresh session:
 
     basket add → checkout details → recap → place order
@@ -415,7 +415,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--clients", type=int, default=16, help="buyers placing orders at once")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                        help="panier serve's workers (its default: one per core, plus one)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8911)
     parser.add_argument("--skip-setup", action="store_true", help="reuse the bench database as it is")
