@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from panier.checkout.followup import order_paid_followup
+from panier.core.templatetags import fragments
+from panier.hubs.models import Hub
 from panier.orders.models import Order
 from tests.factories import placed_order
 
@@ -89,3 +91,26 @@ def test_the_email_reads_the_order_in_two_queries(shop, items, django_assert_num
         order_paid_followup(order_id=order.pk)
 
     assert len(mail.outbox) == 1
+
+
+def test_the_kept_legal_parts_follow_a_change_of_the_hubs_details(shop):
+    """The seller, withdrawal and mediation parts are kept per process, keyed by every hub detail they show."""
+    first = placed_order(shop, [(0, 1)])
+    order_paid_followup(order_id=first.pk)
+    before = _sent()
+    mail.outbox = []
+    Hub.objects.filter(pk=shop.hub.pk).update(
+        legal_name="Coopérative du Col SCIC", phone="04 99 99 99 99", mediator_details="Médiateur du Var, 83000 Toulon"
+    )
+    second = placed_order(shop, [(1, 1)])
+
+    order_paid_followup(order_id=second.pk)
+
+    sent = _sent()
+    for text in ("Coopérative du Col SCIC", "04 99 99 99 99", "Médiateur du Var, 83000 Toulon"):
+        assert text not in before["body"]
+        assert text in sent["body"]
+        assert text in sent["html"]
+    # Rendered afresh, without the kept parts, the message reads the same.
+    fragments.forget()
+    assert sent == _plain_rendering(second.pk)
