@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from django.db import connection
 from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 
+from panier.cart.models import Cart
 from panier.catalog.models import Variant
 from panier.core import sqlcache
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery, reuse_sql
 from panier.delivery.models import Slot, SlotKind, Zone
 from tests import factories
 
@@ -183,3 +185,84 @@ def test_threads_share_the_kept_sql_and_each_gets_its_own_rows():
     assert len(results) == 4
     assert all(all(found) for found in results.values())
     assert sqlcache.stats["reused"] >= 100
+
+
+# Queries built once, each call binding its values ---------------------------------
+
+
+_KEPT_VARIANTS = KeptQuery(
+    "test.kept.variants",
+    lambda p: Variant.objects.select_related("product__producer", "stock")
+    .only("label", "product__name", "product__producer__name", "stock__remaining")
+    .filter(pk=p.int("variant"), product__hub_id=p.int("hub"), is_active=True),
+)
+_KEPT_CARTS = KeptQuery(
+    "test.kept.carts", lambda p: Cart.objects.filter(hub_id=p.int("hub"), token=p.uuid("token"), user__isnull=True)
+)
+
+
+def test_a_kept_query_gives_the_rows_of_the_same_filter_without_building_it_again(monkeypatch):
+    shop, other = factories.make_shop(), factories.make_shop()
+    calls = []
+    for variant in (shop.variant(0), shop.variant(1)):
+        for hub in (shop.hub, other.hub):
+            calls.append((hub.pk, variant.pk))
+    list(_KEPT_VARIANTS(variant=shop.variant(0).pk, hub=shop.hub.pk))  # compiled once
+    # From now on the WHERE clause is neither built by filter() nor compiled.
+    monkeypatch.setattr(sqlcache, "_where", lambda compiler: pytest.fail("the WHERE clause was compiled"))
+    rows = [[_row(v) for v in _KEPT_VARIANTS(variant=v, hub=h)] for h, v in calls]
+
+    monkeypatch.undo()
+    expected = [[_row(v) for v in _variants(h, v).filter(is_active=True)] for h, v in calls]
+    assert rows == expected
+    assert [len(r) for r in rows] == [1, 0, 1, 0]
+    assert sqlcache.stats["reused"] == 4
+
+
+def test_a_kept_query_binds_uuids_as_the_database_stores_them():
+    shop = factories.make_shop()
+    mine, theirs = Cart.objects.create(hub=shop.hub), Cart.objects.create(hub=shop.hub)
+    for cart in (mine, theirs, mine):
+        assert _KEPT_CARTS(hub=shop.hub.pk, token=cart.token).get() == cart
+        # A token given as text is read as Django's filter reads it.
+        assert _KEPT_CARTS(hub=shop.hub.pk, token=str(cart.token)).get() == cart
+    assert _KEPT_CARTS(hub=shop.hub.pk, token=uuid.uuid4()).first() is None
+
+
+def test_filtering_a_bound_query_again_compiles_it_as_usual():
+    shop = factories.make_shop()
+    variant = shop.variant(0)
+    assert _KEPT_VARIANTS(variant=variant.pk, hub=shop.hub.pk).first() is not None
+    assert _KEPT_VARIANTS(variant=variant.pk, hub=shop.hub.pk).filter(label="no such label").first() is None
+    assert _KEPT_VARIANTS(variant=variant.pk, hub=shop.hub.pk).exclude(pk=variant.pk).first() is None
+    assert _KEPT_VARIANTS(variant=variant.pk, hub=shop.hub.pk).count() == 1
+    assert _KEPT_VARIANTS(variant=variant.pk, hub=shop.hub.pk).exists()
+
+
+@pytest.mark.parametrize("value", [2**31, 2**63, -(2**63) - 1, 10**30])
+def test_an_integer_out_of_the_columns_range_finds_nothing_as_with_filter(value):
+    shop = factories.make_shop()
+    assert not _variants(shop.hub.pk, value).exists()
+    for _ in range(2):
+        assert list(_KEPT_VARIANTS(variant=value, hub=shop.hub.pk)) == []
+
+
+def test_a_kept_query_refuses_none_and_other_names():
+    with pytest.raises(TypeError, match="a NULL test is another query"):
+        _KEPT_VARIANTS(variant=None, hub=1)
+    with pytest.raises(TypeError, match="takes"):
+        _KEPT_VARIANTS(variant=1)
+    with pytest.raises(TypeError, match="takes"):
+        _KEPT_VARIANTS(variant=1, hub=1, extra=2)
+    # Text that is no number fails as filter() fails.
+    with pytest.raises(ValueError, match="expected a number"):
+        _KEPT_VARIANTS(variant="abc", hub=1)
+
+
+def test_a_named_value_must_be_a_lookups_own_value():
+    contains = KeptQuery("test.kept.contains", lambda p: Variant.objects.filter(label__contains=p.str("text")))
+    with pytest.raises(ValueError, match="does not reach the SQL as it was given"):
+        list(contains(text="kg"))
+    unused = KeptQuery("test.kept.unused", lambda p: (p.int("hub"), Variant.objects.all())[1])
+    with pytest.raises(ValueError, match="hub not the value of a lookup"):
+        unused(hub=1)

@@ -10,7 +10,7 @@ from django.db import connection
 from panier.cart.models import Cart, CartLine
 from panier.catalog import rules as catalog_rules
 from panier.catalog.models import Product, Variant
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery
 from panier.hubs.models import Hub
 
 
@@ -63,17 +63,23 @@ class CartView:
         return list(groups.values())
 
 
+_CART_OF_USER = KeptQuery("cart.get.user", lambda p: Cart.objects.filter(hub_id=p.int("hub"), user_id=p.int("user")))
+_CART_OF_TOKEN = KeptQuery(
+    "cart.get.token", lambda p: Cart.objects.filter(hub_id=p.int("hub"), token=p.uuid("token"), user__isnull=True)
+)
+
+
 def cart_get(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> Cart | None:
     """Return the user's basket at a hub, or the anonymous one with ``token``."""
     if user is not None and user.is_authenticated:
-        return reuse_sql(Cart.objects.filter(hub=hub, user=user), "cart.get.user").first()
+        return _CART_OF_USER(hub=hub.pk, user=user.pk).first()
     if not token:
         return None
     try:
         token = uuid.UUID(str(token))
     except ValueError:
         return None
-    return reuse_sql(Cart.objects.filter(hub=hub, token=token, user__isnull=True), "cart.get.token").first()
+    return _CART_OF_TOKEN(hub=hub.pk, token=token).first()
 
 
 _LINE_RELATIONS = ("variant__product__producer", "variant__product__category", "variant__stock")
@@ -124,16 +130,29 @@ def cart_view(*, cart: Cart | None) -> CartView:
     return CartView(cart=cart, lines=_line_views(lines, cart.hub_id))
 
 
+_OWNER_LINES_OF_USER = KeptQuery(
+    "cart.owner_lines.user",
+    lambda p: CartLine.objects.filter(cart__hub_id=p.int("hub"), cart__user_id=p.int("user")).select_related(
+        "cart", *_LINE_RELATIONS
+    ),
+)
+_OWNER_LINES_OF_TOKEN = KeptQuery(
+    "cart.owner_lines.token",
+    lambda p: CartLine.objects.filter(
+        cart__hub_id=p.int("hub"), cart__token=p.uuid("token"), cart__user__isnull=True
+    ).select_related("cart", *_LINE_RELATIONS),
+)
+
+
 def _owner_lines(*, hub: Hub, user=None, token: str | uuid.UUID | None = None):
     """The lines of a user's basket, or of the anonymous one with ``token``, at ``hub``; None without a valid token."""
-    lines = CartLine.objects.filter(cart__hub=hub)
     if user is not None and user.is_authenticated:
-        return lines.filter(cart__user=user)
+        return _OWNER_LINES_OF_USER(hub=hub.pk, user=user.pk)
     try:
         token = uuid.UUID(str(token))
     except ValueError:
         return None
-    return lines.filter(cart__token=token, cart__user__isnull=True)
+    return _OWNER_LINES_OF_TOKEN(hub=hub.pk, token=token)
 
 
 def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None) -> CartView:
@@ -146,7 +165,7 @@ def cart_view_find(*, hub: Hub, user=None, token: str | uuid.UUID | None = None)
     lines = _owner_lines(hub=hub, user=user, token=token)
     if lines is None:
         return CartView(cart=None, lines=())
-    loaded = list(reuse_sql(lines.select_related("cart", *_LINE_RELATIONS), "cart.owner_lines"))
+    loaded = list(lines)
     if not loaded:
         return CartView(cart=cart_get(hub=hub, user=user, token=token), lines=())
     return CartView(cart=loaded[0].cart, lines=_line_views(loaded, hub.pk))

@@ -12,7 +12,7 @@ from panier.cart import rules
 from panier.cart.errors import InvalidQuantity, NotEnoughStock, ProductUnavailable
 from panier.cart.models import Cart, CartLine
 from panier.catalog.models import Variant
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery
 from panier.hubs.models import Hub
 
 
@@ -27,21 +27,22 @@ def cart_create(*, hub: Hub, user=None) -> Cart:
     return Cart.objects.create(hub=hub)
 
 
+# Only what a basket write needs (the product's names for the message,
+# the stock left); other fields load on first use.
+_VARIANT_FOR = KeptQuery(
+    "cart.variant_for",
+    lambda p: Variant.objects.select_related("product", "stock")
+    .only("product__name", "product__name_en", "product__hub_id", "stock__remaining")
+    .filter(pk=p.int("variant"), is_active=True, product__is_active=True, product__hub_id=p.int("hub"))[:1],
+)
+
+
 def _variant_for(cart: Cart, variant_id: object) -> Variant:
     try:
         vid = int(str(variant_id))
     except (TypeError, ValueError):
         raise ProductUnavailable(field="variant") from None
-    # Only what a basket write needs (the product's names for the message,
-    # the stock left); other fields load on first use.
-    found = list(
-        reuse_sql(
-            Variant.objects.select_related("product", "stock")
-            .only("product__name", "product__name_en", "product__hub_id", "stock__remaining")
-            .filter(pk=vid, is_active=True, product__is_active=True, product__hub_id=cart.hub_id)[:1],
-            "cart.variant_for",
-        )
-    )
+    found = list(_VARIANT_FOR(variant=vid, hub=cart.hub_id))
     if not found:
         raise ProductUnavailable(field="variant")
     return found[0]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery, reuse_sql
 from panier.delivery import rules as delivery_rules
 from panier.delivery.errors import CutoffPassed, SlotFull, SlotNotFound
 from panier.delivery.models import Slot
 from panier.hubs.models import Hub
 from panier.orders.models import Order
 from panier.payments.models import Payment
+
+_SLOT = KeptQuery(
+    "checkout.slot", lambda p: Slot.objects.select_related("pickup_point").filter(pk=p.int("slot"), hub_id=p.int("hub"))
+)
 
 
 def checkout_slot_get(*, hub: Hub, slot_id: int, now: datetime, check_open: bool = True) -> Slot:
@@ -22,7 +26,7 @@ def checkout_slot_get(*, hub: Hub, slot_id: int, now: datetime, check_open: bool
     later, with a conditional update, when the order is placed; this only
     tells the customer early.
     """
-    slot = reuse_sql(Slot.objects.select_related("pickup_point").filter(pk=slot_id, hub=hub), "checkout.slot").first()
+    slot = _SLOT(slot=slot_id, hub=hub.pk).first()
     if slot is None:
         raise SlotNotFound(field="slot")
     if not check_open:

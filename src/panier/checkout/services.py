@@ -41,7 +41,7 @@ from panier.checkout.errors import (
 from panier.checkout.followup import order_confirmation_send, order_paid_followup_queue
 from panier.core import clock
 from panier.core.errors import PanierError
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery
 from panier.delivery import rules as delivery_rules
 from panier.delivery.adapters.geocoding import Geocoder, geocoder_get
 from panier.delivery.errors import AddressNotFound, GeocoderUnavailable, PickupPointNotFound
@@ -662,6 +662,16 @@ def checkout_authorisation_cents(*, order: Order) -> int:
     )
 
 
+_ATTEMPTS = KeptQuery("checkout.attempts", lambda p: Payment.objects.filter(reference=p.str("reference")).order_by("pk"))
+# With its hub and slot: a paid order's invoices need both.
+_ORDER_TO_SETTLE = KeptQuery(
+    "checkout.settle_order",
+    lambda p: Order.objects.select_for_update(of=("self",))
+    .select_related("hub", "slot")
+    .filter(number=p.str("number"), hub_id=p.int("hub")),
+)
+
+
 def checkout_pay(*, order: Order, return_url: str, save_method: bool = False) -> Payment:
     """Open (or reopen, on a retry) the payment of an order waiting for it.
 
@@ -669,7 +679,7 @@ def checkout_pay(*, order: Order, return_url: str, save_method: bool = False) ->
     the exact amount is captured once packed. ``save_method`` (a logged-in
     customer's consent) keeps the card for later payments.
     """
-    attempts = list(reuse_sql(Payment.objects.filter(reference=order.number).order_by("pk"), "checkout.attempts"))
+    attempts = list(_ATTEMPTS(reference=order.number))
     pending = next((p for p in attempts if p.status == PaymentStatus.PENDING), None)
     if pending is not None and pending.provider_ref:
         return pending
@@ -753,13 +763,7 @@ def checkout_payment_settle(
     answer = payment_status_fetch(payment=payment)
     release = False
     with transaction.atomic():
-        # With its hub and slot: a paid order's invoices need both.
-        order = reuse_sql(
-            Order.objects.select_for_update(of=("self",))
-            .select_related("hub", "slot")
-            .filter(number=payment.reference, hub_id=payment.hub_id),
-            "checkout.settle_order",
-        ).first()
+        order = _ORDER_TO_SETTLE(number=payment.reference, hub=payment.hub_id).first()
         if answer is not None:
             payment = payment_apply(payment_id=payment.pk, answer=answer)
         if order is None:

@@ -26,14 +26,32 @@ that turn a database value into a Python one, ``from_db_value`` and the
 backend's own): Django looks them up for every column of every evaluation.
 They are kept on the database connection object of the thread that looked
 them up, since a backend's converters may be methods of that connection.
+
+Building the queryset itself (``filter()`` resolving each keyword into
+joins and lookups) costs more than compiling its WHERE clause. The
+hottest selectors are therefore built once per process too, with named
+values, and each call binds its own::
+
+    _CART = KeptQuery("cart.get.token", lambda p: Cart.objects.filter(hub_id=p.int("hub"), token=p.uuid("token")))
+    cart = _CART(hub=hub.pk, token=token).first()
+
+A call clones the built query and puts a new lookup (Django's own class,
+so the value is prepared as ``filter()`` would) in place of each named
+one: the queryset holds the call's values and behaves as any other. Its
+evaluation takes the WHERE clause's SQL and parameters from the kept
+compilation, unless the query was filtered again after the call, in
+which case it compiles as usual.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db.models.lookups import IntegerFieldOverflow
 from django.db.models.query import ModelIterable, QuerySet
 
 
@@ -100,10 +118,15 @@ class _ReusedSQLIterable(ModelIterable):
         compiler = queryset.query.get_compiler(using=queryset.db)
         entry = _entries.get(key)
         shape = _shape(queryset.query)
-        try:
-            where_sql, where_params = _where(compiler)
-        except EmptyResultSet:
-            return
+        bound = getattr(queryset.query, "reuse_sql_bound", None)
+        kept_where = bound.where(queryset.query, compiler) if bound is not None else None
+        if kept_where is not None:
+            where_sql, where_params = kept_where
+        else:
+            try:
+                where_sql, where_params = _where(compiler)
+            except EmptyResultSet:
+                return
         if entry is not None and entry.shape == shape and entry.where_sql == where_sql:
             stats["reused"] += 1
             compiler.select, compiler.klass_info = entry.select, entry.klass_info
@@ -191,3 +214,165 @@ def forget() -> None:
     with _lock:
         _entries.clear()
     stats.update(reused=0, compiled=0)
+
+
+# Queries built once, with each call's values ------------------------------
+
+#: Stand-in values of the named parameters while a KeptQuery is built:
+#: within every integer column's range, and unlike any real value.
+_INT_BASE = 2_147_400_000
+_UUID_BASE = 0x7A11_E000_0000_4000_8000_0000_0000_0000
+
+
+class _Params:
+    """What a KeptQuery's builder gets: ``p.int("name")``, ``p.uuid("name")``, ``p.str("name")``."""
+
+    def __init__(self) -> None:
+        self.markers: dict[object, str] = {}
+
+    def _marker(self, name: str, value: object) -> object:
+        if name in self.markers.values():
+            raise ValueError(f"parameter {name!r} is named twice")
+        self.markers[value] = name
+        return value
+
+    def int(self, name: str) -> int:
+        return self._marker(name, _INT_BASE + len(self.markers))
+
+    def uuid(self, name: str) -> uuid.UUID:
+        return self._marker(name, uuid.UUID(int=_UUID_BASE + len(self.markers)))
+
+    def str(self, name: str) -> str:
+        return self._marker(name, f"\x00kept-query-parameter-{len(self.markers)}")
+
+
+def _leaves(node, path=()):
+    """(path, lookup) of every lookup of a WHERE tree, in order."""
+    for index, child in enumerate(node.children):
+        if hasattr(child, "children"):
+            yield from _leaves(child, (*path, index))
+        else:
+            yield (*path, index), child
+
+
+class _Bound:
+    """What a KeptQuery call put in its query's WHERE clause."""
+
+    __slots__ = ("kept", "lookups")
+
+    def __init__(self, kept: KeptQuery, lookups: tuple) -> None:
+        self.kept = kept
+        self.lookups = lookups
+
+    def where(self, query, compiler) -> tuple[str, list] | None:
+        """The WHERE clause's SQL and parameters, or None if the query was filtered since."""
+        if tuple(lookup for _, lookup in _leaves(query.where)) != self.lookups:
+            return None
+        sql, slots = self.kept.compiled_where(compiler)
+        params = []
+        for slot in slots:
+            if slot[0] == "value":
+                params.append(slot[1])
+                continue
+            _, position, hex_form, bounds = slot
+            value = self.lookups[position].rhs
+            if bounds is not None and not (
+                (bounds[0] is None or value >= bounds[0]) and (bounds[1] is None or value <= bounds[1])
+            ):
+                return None
+            params.append(value.hex if hex_form else value)
+        return sql, params
+
+
+class KeptQuery:
+    """A hot selector's queryset, built once per process; each call binds its values.
+
+    ``build`` receives the parameters (``p.int("hub")``, ``p.uuid("token")``,
+    ``p.str("number")``) and returns a queryset of model instances whose
+    named values are each the right-hand side of an exact or comparison
+    lookup. A call takes every name once, none of them None (``IS NULL`` is
+    another query: write it in the builder).
+    """
+
+    def __init__(self, key: str, build: Callable[[_Params], QuerySet]) -> None:
+        self.key = key
+        self._build = build
+        self._built: tuple[QuerySet, tuple[tuple[tuple, str], ...]] | None = None
+        self._where: dict[str, tuple[str, tuple]] = {}
+
+    def _prepare(self) -> tuple[QuerySet, tuple[tuple[tuple, str], ...]]:
+        params = _Params()
+        queryset = reuse_sql(self._build(params), self.key)
+        named = []
+        for path, lookup in _leaves(queryset.query.where):
+            name = params.markers.get(getattr(lookup, "rhs", None)) if _hashable(lookup) else None
+            if name is not None:
+                named.append((path, name))
+        missing = set(params.markers.values()) - {name for _, name in named}
+        if missing:
+            raise ValueError(f"{self.key}: {', '.join(sorted(missing))} not the value of a lookup")
+        self._built = (queryset, tuple(named))
+        return self._built
+
+    def compiled_where(self, compiler) -> tuple[str, tuple]:
+        """The built query's WHERE SQL for a database, and where each parameter comes from."""
+        alias = compiler.using
+        kept = self._where.get(alias)
+        if kept is None:
+            queryset, named = self._built or self._prepare()
+            sql, params = _where(queryset.query.get_compiler(using=alias))
+            leaves = [lookup for _, lookup in _leaves(queryset.query.where)]
+            paths = [path for path, _ in _leaves(queryset.query.where)]
+            markers = [(paths.index(path), leaves[paths.index(path)]) for path, _ in named]
+            ops = compiler.connection.ops
+            slots = []
+            for value in params:
+                found = next(((i, lookup) for i, lookup in markers if _same(lookup.rhs, value)), None)
+                if found is None:
+                    slots.append(("value", value))
+                    continue
+                position, lookup = found
+                # Django answers an integer outside the column's range with
+                # no rows rather than sending it: such a call compiles as usual.
+                bounds = (
+                    ops.integer_field_range(lookup.lhs.output_field.get_internal_type())
+                    if isinstance(lookup, IntegerFieldOverflow)
+                    else None
+                )
+                slots.append(("bound", position, isinstance(value, str) and isinstance(lookup.rhs, uuid.UUID), bounds))
+            if sum(1 for slot in slots if slot[0] == "bound") != len(named):
+                raise ValueError(f"{self.key}: a named value does not reach the SQL as it was given")
+            kept = self._where[alias] = (sql, tuple(slots))
+        return kept
+
+    def __call__(self, **values: object) -> QuerySet:
+        queryset, named = self._built or self._prepare()
+        if set(values) != {name for _, name in named}:
+            raise TypeError(f"{self.key} takes {sorted(name for _, name in named)}, not {sorted(values)}")
+        clone = queryset._chain()
+        where = clone.query.where
+        for path, name in named:
+            value = values[name]
+            if value is None:
+                raise TypeError(f"{self.key}: {name} is None; a NULL test is another query")
+            node = where
+            for index in path[:-1]:
+                node = node.children[index]
+            old = node.children[path[-1]]
+            node.children[path[-1]] = type(old)(old.lhs, value)
+        clone.query.reuse_sql_bound = _Bound(self, tuple(lookup for _, lookup in _leaves(where)))
+        return clone
+
+
+def _hashable(lookup) -> bool:
+    try:
+        hash(getattr(lookup, "rhs", None))
+    except TypeError:
+        return False
+    return True
+
+
+def _same(marker: object, value: object) -> bool:
+    if isinstance(marker, uuid.UUID) and isinstance(value, str):
+        return value == marker.hex
+    return type(marker) is type(value) and marker == value

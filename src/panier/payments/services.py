@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery
 from panier.core.transactions import savepoint_if_nested
 from panier.hubs.models import Hub
 from panier.payments.adapters.base import (
@@ -129,12 +129,15 @@ def payment_apply(*, payment_id: int, answer: ProviderStatus) -> Payment:
     return _apply(payment_id, answer)
 
 
+_PAYMENT_LOCKED = KeptQuery("payments.apply_lock", lambda p: Payment.objects.select_for_update().filter(pk=p.int("payment")))
+
+
 def _apply(payment_id: int, answer: ProviderStatus) -> Payment:
     """Apply a provider answer under the payment's lock, forward only."""
     # Inside a caller's transaction no savepoint: an error here ends that
     # transaction anyway.
     with transaction.atomic(savepoint=False):
-        payment = reuse_sql(Payment.objects.select_for_update(), "payments.apply_lock").get(pk=payment_id)
+        payment = _PAYMENT_LOCKED(payment=payment_id).get()
         fields = []
         target = answer.status
         if target in _FORWARD.get(payment.status, set()):

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from panier.core.sqlcache import reuse_sql
 from panier.payments.adapters.sandbox import (
+    SANDBOX_INTENT,
     TEST_CARDS,
     sandbox_cancel,
     sandbox_challenge,
@@ -31,7 +31,7 @@ def _back(request: HttpRequest, intent: SandboxIntent) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sandbox_page(request: HttpRequest, intent_id: str) -> HttpResponse:
-    intent = reuse_sql(SandboxIntent.objects.filter(pk=intent_id[:40]), "payments.sandbox_intent").first()
+    intent = SANDBOX_INTENT(intent=intent_id[:40]).first()
     if intent is None:
         raise Http404("unknown payment")
     error = ""

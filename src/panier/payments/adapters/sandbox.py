@@ -38,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery
 from panier.core.transactions import savepoint_if_nested
 from panier.payments.adapters.base import (
     Exemption,
@@ -124,7 +124,7 @@ class SandboxProvider:
         return ProviderSession(provider_ref=intent.id, redirect_url=_page_url(intent.id))
 
     def status(self, provider_ref: str) -> ProviderStatus:
-        intent = reuse_sql(SandboxIntent.objects.filter(pk=provider_ref), "payments.sandbox_intent").first()
+        intent = SANDBOX_INTENT(intent=provider_ref).first()
         if intent is None:
             raise ProviderError("unknown sandbox payment", retryable=False)
         if intent.status == "processing" and intent.settles_at and intent.settles_at <= timezone.now():
@@ -267,6 +267,13 @@ def _intent_create(*, idempotency_key: str, amount_cents: int, **fields) -> Sand
     return existing
 
 
+#: A sandbox payment by its id (the page, the status asked by the shop).
+SANDBOX_INTENT = KeptQuery("payments.sandbox_intent", lambda p: SandboxIntent.objects.filter(pk=p.str("intent")))
+_INTENT_LOCKED = KeptQuery(
+    "payments.sandbox_answer", lambda p: SandboxIntent.objects.select_for_update().filter(pk=p.str("intent"))
+)
+
+
 def _authorise(intent: SandboxIntent, card: str) -> None:
     intent.status = "authorised" if intent.manual_capture else "captured"
     if not intent.manual_capture:
@@ -282,7 +289,7 @@ def _authorise(intent: SandboxIntent, card: str) -> None:
 def _answer(intent_id: str, card: str, *, customer_present: bool) -> SandboxIntent:
     """Play the bank's answer to a card (customer on the page or not)."""
     with transaction.atomic():
-        intent = reuse_sql(SandboxIntent.objects.select_for_update(), "payments.sandbox_answer").get(pk=intent_id)
+        intent = _INTENT_LOCKED(intent=intent_id).get()
         if intent.status != "requires_payment":
             return intent
         intent.card_last4 = card[-4:]
