@@ -16,7 +16,7 @@ import logging
 from django.conf import settings
 from django_tasks import task
 
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery
 from panier.invoicing.models import DocumentKind, Invoice
 from panier.invoicing.services import invoice_document_ensure
 from panier.notifications.services import email_send, email_send_on_commit
@@ -26,13 +26,18 @@ from panier.orders.selectors import order_detail_queryset
 logger = logging.getLogger(__name__)
 
 
+_CONFIRMATION_ORDER = KeptQuery(
+    "checkout.confirmation", lambda p: order_detail_queryset(events=False).filter(pk=p.int("order"))
+)
+
+
 def _confirmation_kwargs(order_id: int) -> dict:
     # Two queries in all: the order with its hub, slot and place, then its
     # lines with their producers. Both bodies read the same prefetched lines
     # (the HTML recap through ``order.lines.all``), so the templates load
     # nothing more; the SQL of both is compiled once per process, as the
     # worker sends one of these per paid order.
-    order = reuse_sql(order_detail_queryset(events=False).filter(pk=order_id), "checkout.confirmation").get()
+    order = _CONFIRMATION_ORDER(order=order_id).get()
     return {
         "to": [order.email],
         "template": "orders/email/confirmation",

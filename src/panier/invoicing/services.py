@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 
 from panier.core import clock
 from panier.core.prefetch import prefetched_keep
-from panier.core.sqlcache import reuse_sql
+from panier.core.sqlcache import KeptQuery, reuse_sql
 from panier.core.transactions import update_returning
 from panier.hubs.models import Hub, SellingMode, VatRegime
 from panier.invoicing import rules
@@ -41,7 +41,7 @@ from panier.invoicing.models import (
     NumberSequence,
     Rounding,
 )
-from panier.orders.models import Order, OrderStatus, SellerOfRecord
+from panier.orders.models import Order, OrderLine, OrderStatus, SellerOfRecord
 from panier.orders.payment_services import order_payment
 from panier.payments import rules as payment_rules
 from panier.payments.models import OperationKind, PaymentOperation, PaymentStatus
@@ -312,6 +312,12 @@ def invoice_issue_for_order(
     return invoices
 
 
+_ORDER_LINES = KeptQuery(
+    "invoicing.order_lines",
+    lambda p: OrderLine.objects.select_related("producer").filter(order_id=p.int("order")).order_by("pk"),
+)
+
+
 def _issue_for_order(
     order_id: int, now: datetime | None, *, locked: Order | None = None, just_paid: bool = False
 ) -> list[Invoice]:
@@ -334,7 +340,7 @@ def _issue_for_order(
     hub = order.hub
     groups: dict[str, list] = {}
     producers = {}
-    order_lines = list(reuse_sql(order.lines.select_related("producer").order_by("pk"), "invoicing.order_lines"))
+    order_lines = list(_ORDER_LINES(order=order.pk))
     for line in order_lines:
         key = HUB_KEY if line.seller_of_record == SellerOfRecord.HUB else f"producer:{line.producer_id}"
         groups.setdefault(key, []).append(line)
