@@ -32,6 +32,11 @@ if settings.PANIER_SERVE_MEDIA:
     ]
 
 urlpatterns += i18n_patterns(
+    # The basket and the checkout first: every request of an order resolves
+    # them, and Django tries the patterns in order. No fixed path has
+    # "basket/" or "checkout/" as its second segment, so none is shadowed.
+    path("<slug:hub_slug>/basket/", include("panier.cart.urls")),
+    path("<slug:hub_slug>/checkout/", include("panier.checkout.urls")),
     path("accounts/privacy/", include("panier.privacy.urls")),
     path("accounts/", include("panier.web.urls_accounts")),
     path("producer/", include("panier.orders.urls_producer")),
@@ -58,8 +63,6 @@ urlpatterns += i18n_patterns(
     path("invoices/", include("panier.invoicing.urls")),
     path("subscriptions/", include("panier.subscriptions.urls")),
     path("", include("panier.web.urls")),
-    path("<slug:hub_slug>/basket/", include("panier.cart.urls")),
-    path("<slug:hub_slug>/checkout/", include("panier.checkout.urls")),
     path("<slug:hub_slug>/legal/", include("panier.web.urls_hub")),
     path("<slug:hub_slug>/reviews/", include("panier.reviews.urls_hub")),
     path("<slug:hub_slug>/", include("panier.catalog.urls")),
