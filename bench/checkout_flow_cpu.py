@@ -31,37 +31,19 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import checkout_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-os.environ.update(
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/panier_checkout_bench"),
-    DATABASE_POOL_MIN="1",
-    DATABASE_POOL_MAX="2",
-    REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
-    DEBUG="0",
-    SECRET_KEY="flow-cpu-only-" + "x" * 50,
-    ALLOWED_HOSTS="127.0.0.1,localhost",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    EMAIL_HOST="",
-    PANIER_DATA_DIR=str(ROOT / "var" / "checkout-bench"),
-    PANIER_RATE_LIMITS_ENABLED="0",
-    PANIER_ADMISSION_ARRIVALS_PER_S="1000000",
-    PANIER_INVOICE_PDF_ON_PAYMENT="0",
-    PANIER_ORDER_FOLLOWUP_DEFERRED="1",
-    DJANGO_SETTINGS_MODULE="panier.config.settings",
-)
+# The server's environment in checkout_bench.py (this directory), with a
+# pool of two connections: one request at a time here.
+os.environ.update(checkout_bench.env(2), DJANGO_SETTINGS_MODULE="panier.config.settings")
 
-import psycopg  # noqa: E402
+from checkout_bench import CSRF, HUB, ORDER_NUMBER, POSTAL_CODE, SLOT, TOKEN  # noqa: E402
 
 from panier.config.wsgi import application  # noqa: E402
 
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-SLOT = re.compile(r'name="slot" id="slot-(\d+)"')
-TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
-ORDER_NUMBER = re.compile(r'data-order-number="([A-Z0-9]+-[A-Z0-9]+)"')
 ORIGIN = {"Origin": "http://127.0.0.1:8911"}
-HUB = "nice"
 #: CPU seconds per request kind (method and path, numbers and tokens folded).
 per_request: Counter = Counter()
 
@@ -123,7 +105,7 @@ def order(variants: list[int]) -> None:
     _, page, _ = request(cookies, "GET", f"/{HUB}/checkout/")
     details = {
         "csrfmiddlewaretoken": CSRF.search(page).group(1), "fulfilment": "delivery",
-        "address_line1": "5 rue Rossini", "postal_code": "06000", "city": "Nice",
+        "address_line1": "5 rue Rossini", "postal_code": POSTAL_CODE, "city": "Nice",
         "slot": SLOT.findall(page.split('class="pickup-only"')[0])[0], "email": "flow@example.org",
         "first_name": "Camille", "last_name": "Roux", "phone": "0612345678",
     }
@@ -145,12 +127,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=60)
     args = parser.parse_args()
-    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
-        variants = [row[0] for row in conn.execute(
-            "SELECT v.id FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id "
-            "JOIN hubs_hub h ON h.id = p.hub_id JOIN inventory_stock s ON s.variant_id = v.id "
-            "WHERE h.slug = %s AND p.is_active AND v.is_active AND NOT p.sold_by_weight AND s.remaining > 100 "
-            "ORDER BY v.id LIMIT 3", (HUB,))]
+    # The bench's popular variants, stock and slots set as its runs set them.
+    variants = checkout_bench.popular_variants()
     for _ in range(3):  # warm-up: imports, templates, pools, kept queries
         order(variants)
     per_request.clear()
