@@ -305,7 +305,10 @@ class KeptQuery:
         queryset = reuse_sql(self._build(params), self.key)
         named = []
         for path, lookup in _leaves(queryset.query.where):
-            name = params.markers.get(getattr(lookup, "rhs", None)) if _hashable(lookup) else None
+            try:
+                name = params.markers.get(getattr(lookup, "rhs", None))
+            except TypeError:  # an unhashable value (a list, a subquery): not a named one
+                continue
             if name is not None:
                 named.append((path, name))
         missing = set(params.markers.values()) - {name for _, name in named}
@@ -362,14 +365,6 @@ class KeptQuery:
             node.children[path[-1]] = type(old)(old.lhs, value)
         clone.query.reuse_sql_bound = _Bound(self, tuple(lookup for _, lookup in _leaves(where)))
         return clone
-
-
-def _hashable(lookup) -> bool:
-    try:
-        hash(getattr(lookup, "rhs", None))
-    except TypeError:
-        return False
-    return True
 
 
 def _same(marker: object, value: object) -> bool:
