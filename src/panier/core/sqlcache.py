@@ -291,7 +291,9 @@ class KeptQuery:
     ``p.str("number")``) and returns a queryset of model instances whose
     named values are each the right-hand side of an exact or comparison
     lookup. A call takes every name once, none of them None (``IS NULL`` is
-    another query: write it in the builder).
+    another query: write it in the builder). Everything else the builder
+    puts in the query is fixed for the life of the process: no
+    ``timezone.now()`` or setting read there.
     """
 
     def __init__(self, key: str, build: Callable[[_Params], QuerySet]) -> None:
