@@ -47,6 +47,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+from panier.web.management.commands.serve import default_workers  # noqa: E402
+
 PY = sys.executable
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/panier_checkout_bench")
 HUB, POSTAL_CODE = "nice", "06000"
@@ -415,7 +418,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--clients", type=int, default=16, help="buyers placing orders at once")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+    parser.add_argument("--workers", type=int, default=default_workers(),
                         help="panier serve's workers (its default: one per core, plus one)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--port", type=int, default=8911)

@@ -326,9 +326,8 @@ class KeptQuery:
         if kept is None:
             queryset, named = self._built or self._prepare()
             sql, params = _where(queryset.query.get_compiler(using=alias))
-            leaves = [lookup for _, lookup in _leaves(queryset.query.where)]
-            paths = [path for path, _ in _leaves(queryset.query.where)]
-            markers = [(paths.index(path), leaves[paths.index(path)]) for path, _ in named]
+            position = {path: (index, lookup) for index, (path, lookup) in enumerate(_leaves(queryset.query.where))}
+            markers = [position[path] for path, _ in named]
             ops = compiler.connection.ops
             slots = []
             for value in params:
